@@ -1,0 +1,253 @@
+"""Stage 1: read YAML content safely, keeping the file, line and column of every node."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.composer import Composer
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from .errors import ContentError, Problem
+
+MAX_FILE_BYTES = 2_000_000  # a real document is a few KB; this bounds time and memory
+MAX_NODES = 200_000
+MAX_DEPTH = 50
+
+_ALLOWED_TAGS = {"tag:yaml.org,2002:" + t for t in
+                 ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
+NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+Path_ = tuple  # a JSON path: keys and list indexes
+
+
+@dataclass
+class RawFile:
+    """One content file as plain data, with the position of every value and key."""
+
+    path: str
+    data: Any
+    positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, path: tuple, key: bool = False) -> tuple[int, int]:
+        """Line and column of the node at `path`, or of its nearest ancestor."""
+        table = self.key_positions if key else self.positions
+        path = tuple(path)
+        while path:
+            if path in table:
+                return table[path]
+            if path in self.positions:
+                return self.positions[path]
+            path = path[:-1]
+        return self.positions.get((), (1, 1))
+
+    def problem(self, path: tuple, message: str, hint: str = "", key: bool = False) -> Problem:
+        line, col = self.where(path, key)
+        return Problem(self.path, line, col, message, hint)
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors and aliases (an alias bomb costs nothing to write)."""
+
+    def compose_node(self, parent, index):  # noqa: D102 (PyYAML hook)
+        if self.check_event(yaml.AliasEvent):
+            event = self.get_event()
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&name, *name) are not allowed", event.start_mark
+            )
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (&name, *name) are not allowed", event.start_mark
+            )
+        return Composer.compose_node(self, parent, index)
+
+
+def _position(mark) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1)
+
+
+def read_text(path: Path, display: str) -> str:
+    """Read a UTF-8 text file, or raise a ContentError that says where the bad byte is."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ContentError([Problem(display, 1, 1,
+            f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} allowed",
+            "split the content, or check that the right file was added")])
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise ContentError([Problem(display, line, col,
+            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+            "save the file as UTF-8 (most editors: File > Save with Encoding > UTF-8)")]) from None
+
+
+def load_yaml(path: Path, display: str, schema: dict | None = None,
+              resolve=None) -> RawFile:
+    """Parse one YAML file into a RawFile; scalars stay strings unless the schema wants numbers."""
+    text = read_text(path, display)
+    return parse_yaml(text, display, schema, resolve)
+
+
+def parse_yaml(text: str, display: str, schema: dict | None = None, resolve=None) -> RawFile:
+    """Parse YAML text (see load_yaml)."""
+    loader = _NoAliasLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = _position(mark) if mark else (1, 1)
+        message = exc.problem or str(exc)
+        if exc.context and "aliases" not in message:
+            message = f"{exc.context}: {message}"
+        raise ContentError([Problem(display, line, col, f"YAML syntax: {message}",
+            "check the indentation and quoting here; a value with ': ' or '#' in it needs quotes")]) from None
+    except yaml.YAMLError as exc:
+        raise ContentError([Problem(display, 1, 1, f"YAML syntax: {exc}", "")]) from None
+    finally:
+        loader.dispose()
+    raw = RawFile(display, None)
+    if root is None:
+        raise ContentError([Problem(display, 1, 1, "file is empty", "see the template in CONTRIBUTING.md")])
+    problems: list[Problem] = []
+    counter = [0]
+    raw.data = _to_python(root, (), raw, problems, counter, 0)
+    if problems:
+        raise ContentError(problems)
+    if schema is not None:
+        raw.data = coerce(raw.data, schema, resolve or (lambda ref, base: None), schema)
+    return raw
+
+
+def _to_python(node, path: tuple, raw: RawFile, problems: list, counter: list, depth: int):
+    counter[0] += 1
+    if counter[0] > MAX_NODES or depth > MAX_DEPTH:
+        if counter[0] == MAX_NODES + 1 or depth == MAX_DEPTH + 1:
+            problems.append(Problem(raw.path, *_position(node.start_mark),
+                "too many or too deeply nested values", "a content file holds one document"))
+        return None
+    raw.positions[path] = _position(node.start_mark)
+    if node.tag not in _ALLOWED_TAGS:
+        problems.append(Problem(raw.path, *_position(node.start_mark),
+            f"YAML tag {node.tag} is not allowed", "remove the tag; write the value plainly"))
+        return None
+    if isinstance(node, ScalarNode):
+        # Every scalar is text here; `coerce` turns plain numbers and booleans into what the schema asks.
+        return _Scalar(node.value, node.style is None)
+    if isinstance(node, SequenceNode):
+        return [_to_python(item, path + (i,), raw, problems, counter, depth + 1)
+                for i, item in enumerate(node.value)]
+    if isinstance(node, MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                problems.append(Problem(raw.path, *_position(key_node.start_mark),
+                    "a key must be plain text", "write keys as name: value"))
+                continue
+            key = key_node.value
+            if key in result:
+                first = raw.key_positions[path + (key,)]
+                problems.append(Problem(raw.path, *_position(key_node.start_mark),
+                    f"duplicate key '{key}' (first at line {first[0]})",
+                    "YAML keeps only one of them; remove or merge the other"))
+                continue
+            raw.key_positions[path + (key,)] = _position(key_node.start_mark)
+            result[key] = _to_python(value_node, path + (key,), raw, problems, counter, depth + 1)
+        return result
+    raise AssertionError(f"unknown YAML node {node!r}")
+
+
+class _Scalar(str):
+    """A YAML scalar's text, remembering whether it was written plain (unquoted)."""
+
+    plain: bool
+
+    def __new__(cls, value: str, plain: bool):
+        obj = super().__new__(cls, value)
+        obj.plain = plain
+        return obj
+
+
+def _types(schema: dict, resolve, root: dict) -> set[str]:
+    """The JSON types a schema accepts, following $ref and anyOf/oneOf."""
+    if "$ref" in schema:
+        schema, root = resolve(schema["$ref"], root)
+    found: set[str] = set()
+    if "type" in schema:
+        t = schema["type"]
+        found.update([t] if isinstance(t, str) else t)
+    for k in ("anyOf", "oneOf"):
+        for sub in schema.get(k, []):
+            found |= _types(sub, resolve, root)
+    for v in schema.get("enum", []) + ([schema["const"]] if "const" in schema else []):
+        found.add(type(v).__name__)
+    return found
+
+
+def _child(schema: dict, key, resolve, root: dict):
+    """The sub-schema for one key or index, following $ref and anyOf."""
+    if "$ref" in schema:
+        schema, root = resolve(schema["$ref"], root)
+    if isinstance(key, int):
+        if "items" in schema and isinstance(schema["items"], dict):
+            return schema["items"], root
+    else:
+        props = schema.get("properties", {})
+        if key in props:
+            return props[key], root
+    for k in ("anyOf", "oneOf"):
+        for sub in schema.get(k, []):
+            found = _child(sub, key, resolve, root)
+            if found[0] is not None:
+                return found
+    return None, root
+
+
+def coerce(value, schema: dict | None, resolve, root: dict):
+    """Turn plain scalars into numbers or booleans only where the schema expects them."""
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            sub, sub_root = _child(schema, k, resolve, root) if schema else (None, root)
+            out[str(k)] = coerce(v, sub, resolve, sub_root)
+        return out
+    if isinstance(value, list):
+        sub, sub_root = _child(schema, 0, resolve, root) if schema else (None, root)
+        return [coerce(v, sub, resolve, sub_root) for v in value]
+    if isinstance(value, _Scalar):
+        text = str(value)
+        if value.plain and schema is not None:
+            types = _types(schema, resolve, root)
+            if types & {"number", "integer", "int", "float"} and NUMBER.fullmatch(text):
+                number = float(text)
+                return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+            if types & {"boolean", "bool"} and text in ("true", "false"):
+                return text == "true"
+        return text
+    return value
+
+
+def load_schema_registry(schema_dir: Path) -> dict[str, dict]:
+    """Every JSON Schema file in schema_dir, by file name."""
+    return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in sorted(schema_dir.glob("*.schema.json"))}
+
+
+def make_resolver(registry: dict[str, dict]):
+    """A resolve(ref, root) function for refs like 'common.schema.json#/$defs/slug'."""
+    def resolve(ref: str, root: dict):
+        file, _, pointer = ref.partition("#")
+        doc = registry[file] if file else root
+        node = doc
+        for part in [p for p in pointer.split("/") if p]:
+            node = node[part]
+        return node, doc
+    return resolve
