@@ -1,0 +1,51 @@
+# Every command a person runs. `make site` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help venv validate site serve test coverage new bench update-golden browser clean
+
+help:  ## list the commands
+	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/' | expand -t 16
+
+$(STAMP): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+venv: $(STAMP)  ## create .venv and install the pinned dependencies
+
+validate: venv  ## check content (schema, references, verbatim quotes); write nothing
+	$(BIN)/python -m generator validate
+
+site: venv  ## validate and build the site into site/ (a failed build leaves site/ as it was)
+	$(BIN)/python -m generator build
+
+serve: venv  ## preview on http://127.0.0.1:8000; edits under content/ reload the page
+	$(BIN)/python -m generator generate --no-history
+	$(BIN)/python -m mkdocs serve --dev-addr 127.0.0.1:8000
+
+test: venv  ## the whole test suite (browser tests need `make browser` once)
+	$(BIN)/python -m pytest
+
+coverage: venv  ## how much of each source the quotes cover; lists uncovered sentences
+	$(BIN)/python -m generator coverage
+
+new: venv  ## scaffold a document: make new JURISDICTION=jiangxi TITLE="..." DATE=2021
+	$(BIN)/python -m generator new --jurisdiction "$(JURISDICTION)" --title "$(TITLE)" --date "$(or $(DATE),unknown)" \
+	  $(if $(ID),--id "$(ID)") $(if $(SOURCE),--source "$(SOURCE)")
+
+bench: venv  ## build synthetic corpora of 1,000 and 10,000 tasks; writes bench-report.json
+	$(BIN)/python -m tests.bench
+
+update-golden: venv  ## rewrite tests/golden/ from the fixture corpus (read the diff before committing)
+	$(BIN)/python -m tests.golden --update
+
+browser:  ## install Debian's chromium for the real-browser tests (needs root)
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+clean:  ## remove generated files
+	rm -rf build site .site-* .pytest_cache

@@ -1,0 +1,171 @@
+"""Open data: JSON and CSV exports of every record, and the data dictionary."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+
+from .model import Site, Task
+
+_NUMBER = re.compile(r"-?[0-9][0-9.,]*")
+
+
+@dataclass(frozen=True)
+class DataFile:
+    name: str
+    description: str
+    rows: int
+    content: bytes
+
+
+def task_record(site: Site, task: Task, site_url: str) -> dict:
+    """A task with every field of its YAML record, plus where it belongs."""
+    doc = site.document[task.doc]
+    record = {
+        "document": task.doc, "id": task.id, "url": site_url + task.url,
+        "jurisdiction": doc.jurisdiction, "level": site.jurisdiction[doc.jurisdiction].level,
+        "title": task.title, "section": task.section, "quote": list(task.quotes), "themes": list(task.themes),
+        "bodies": [{"body": b.body, "role": b.role} for b in task.bodies],
+        "bodies_quote": task.bodies_quote or None,
+        "indicators": [indicator_record(i) for i in task.indicators],
+        "implements": list(task.implements), "implemented_by": [t.key for t in site.implemented_by.get(task.key, ())],
+        "former_ids": list(task.former_ids),
+    }
+    return record
+
+
+def indicator_record(ind) -> dict:
+    return {"id": ind.id, "measure": ind.measure, "value": ind.value, "value_max": ind.value_max, "unit": ind.unit,
+            "comparator": ind.comparator, "deadline": ind.deadline, "timeframe": ind.timeframe or None,
+            "baseline": ind.baseline, "quote": ind.quote}
+
+
+def document_record(site: Site, doc, site_url: str) -> dict:
+    return {
+        "id": doc.id, "url": site_url + doc.url, "title": doc.title, "title_zh": doc.title_zh or None,
+        "summary": doc.summary or None, "jurisdiction": doc.jurisdiction,
+        "issuer": list(doc.issuer) if doc.issuer else "unknown", "kind": doc.kind, "issued": doc.issued,
+        "period": {"start": doc.period[0], "end": doc.period[1]} if doc.period else "unknown",
+        "date_note": doc.date_note or None,
+        "source": {"file": doc.source_file, "url": doc.source_url or None, "language": doc.source_language,
+                   "translation": doc.translation or None, "excerpt": doc.excerpt,
+                   "description": doc.source_description or None},
+        "notes": [{"quote": n.quote, "reason": n.reason} for n in doc.notes],
+        "tasks": [t.id for t in doc.tasks],
+    }
+
+
+def _json(data) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+
+
+def _cell(value) -> str:
+    """A CSV cell; text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _csv(header: list[str], rows: list[list]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([[_cell(v) for v in row] for row in rows])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: spreadsheets then read UTF-8 correctly
+
+
+TASK_COLUMNS = [
+    ("document", "Document id; the document page is /documents/<document>/."),
+    ("task", "Task id, unique in its document; the task page is /tasks/<document>/<task>/."),
+    ("url", "Permanent address of the task page."),
+    ("jurisdiction", "Jurisdiction id."), ("jurisdiction_name", "Jurisdiction name in English."),
+    ("level", "national, province, prefecture, city or county."),
+    ("section", "Where the task sits in its document."), ("title", "Short title in plain words."),
+    ("quote", "The task's words, verbatim from the source; several passages are separated by a blank line."),
+    ("themes", "Theme ids, separated by '; '; the first is the main theme."),
+    ("lead_bodies", "Ids of bodies that lead, separated by '; '; empty when the source names none."),
+    ("participating_bodies", "Ids of bodies that take part."),
+    ("bodies_quote", "The source's words naming the bodies."),
+    ("implements", "Tasks of higher-level documents this task carries out, as <document>/<task>."),
+    ("former_ids", "Earlier ids of this task, whose addresses redirect here."),
+    ("indicators", "Number of quantitative indicators (see indicators.csv)."),
+]
+INDICATOR_COLUMNS = [
+    ("document", "Document id."), ("task", "Task id."), ("indicator", "Indicator id; the anchor on the task page."),
+    ("url", "Address of the indicator on its task page."), ("jurisdiction", "Jurisdiction id."),
+    ("level", "Level of the jurisdiction."), ("theme", "The task's main theme id."),
+    ("measure", "What is measured."), ("value", "The figure (lower end of a range)."),
+    ("value_max", "Upper end of a range."), ("unit", "Unit of the value."),
+    ("comparator", "= exactly, >= at least, > more than, <= at most, < less than, about, range "
+                   "(a leading apostrophe, as in '=, stops spreadsheets reading it as a formula)."),
+    ("deadline", "Year, month or day; unknown when the source gives none."),
+    ("timeframe", "The source's own words for a relative time."), ("baseline", "Starting figure, if given."),
+    ("quote", "The indicator's words, verbatim from the source."),
+]
+BODY_COLUMNS = [
+    ("id", "Body id; the body page is /bodies/<id>/."), ("name", "English name."), ("name_zh", "Chinese name, where certain."),
+    ("aliases", "Other English names in the sources, separated by '; '."), ("level", "Level of government."),
+    ("jurisdiction", "Jurisdiction id."), ("lead_tasks", "Number of tasks it leads."),
+    ("participating_tasks", "Number of tasks it takes part in."),
+]
+
+
+def data_files(site: Site, site_url: str, schemas: dict[str, dict]) -> list[DataFile]:
+    """Every download of the /data/ page."""
+    tasks = site.all_tasks
+    files = [
+        DataFile("documents.json", "Every document with its metadata and task ids.", len(site.documents),
+                 _json([document_record(site, d, site_url) for d in site.documents])),
+        DataFile("tasks.json", "Every task with all its fields: quotes, themes, bodies, indicators, links.",
+                 len(tasks), _json([task_record(site, t, site_url) for t in tasks])),
+        DataFile("themes.json", "The theme taxonomy.", len(site.themes),
+                 _json([{"id": t.id, "title": t.title, "description": t.description, "parent": t.parent or None}
+                        for t in site.themes])),
+        DataFile("jurisdictions.json", "Jurisdictions with level and parent.", len(site.jurisdictions),
+                 _json([{"id": j.id, "name": j.name, "name_zh": j.name_zh or None, "level": j.level,
+                         "parent": j.parent or None, "note": j.note or None} for j in site.jurisdictions])),
+    ]
+    task_rows = []
+    for t in tasks:
+        jur = site.jurisdiction[site.document[t.doc].jurisdiction]
+        task_rows.append([t.doc, t.id, site_url + t.url, jur.id, jur.name, jur.level, t.section, t.title,
+                          "\n\n".join(t.quotes), "; ".join(t.themes),
+                          "; ".join(b.body for b in t.bodies if b.role == "lead"),
+                          "; ".join(b.body for b in t.bodies if b.role == "participate"),
+                          t.bodies_quote, "; ".join(t.implements), "; ".join(t.former_ids), len(t.indicators)])
+    files.append(DataFile("tasks.csv", "One row per task.", len(task_rows),
+                          _csv([c for c, _ in TASK_COLUMNS], task_rows)))
+    ind_rows = []
+    for t in tasks:
+        jur = site.jurisdiction[site.document[t.doc].jurisdiction]
+        for i in t.indicators:
+            ind_rows.append([t.doc, t.id, i.id, f"{site_url}{t.url}#{i.id}", jur.id, jur.level, t.themes[0],
+                             i.measure, i.value, i.value_max, i.unit, i.comparator, i.deadline, i.timeframe,
+                             i.baseline, i.quote])
+    files.append(DataFile("indicators.csv", "One row per quantitative indicator.", len(ind_rows),
+                          _csv([c for c, _ in INDICATOR_COLUMNS], ind_rows)))
+    body_rows = []
+    for b in site.bodies:
+        roles = site.tasks_by_body.get(b.id, ())
+        body_rows.append([b.id, b.name, b.name_zh, "; ".join(b.aliases), b.level, b.jurisdiction,
+                          sum(1 for _, r in roles if r == "lead"), sum(1 for _, r in roles if r == "participate")])
+    files.append(DataFile("bodies.csv", "One row per body, with its Chinese name and aliases.", len(body_rows),
+                          _csv([c for c, _ in BODY_COLUMNS], body_rows)))
+    for name, schema in schemas.items():
+        files.append(DataFile(name, f"JSON Schema ({schema.get('title', name)}) of the YAML records.", 1, _json(schema)))
+    return files
+
+
+DICTIONARY = [
+    {"name": "tasks.csv", "anchor": "tasks-csv", "columns": TASK_COLUMNS},
+    {"name": "indicators.csv", "anchor": "indicators-csv", "columns": INDICATOR_COLUMNS},
+    {"name": "bodies.csv", "anchor": "bodies-csv", "columns": BODY_COLUMNS},
+]

@@ -1,0 +1,137 @@
+"""Which pages the site has, and what each page template is given."""
+
+from __future__ import annotations
+
+from .model import Site, Task
+from .render import Page, Renderer, human_date, human_period, source_paragraphs
+
+HEAT_STEPS = 4
+
+
+def _indicator_count(tasks) -> int:
+    return sum(len(t.indicators) for t in tasks)
+
+
+def render_home_page(r: Renderer, site: Site) -> Page:
+    tops = site.top_themes()
+    rows = []
+    counts = {}
+    for doc in site.documents:
+        counts[doc.id] = {top.id: sum(1 for t in doc.tasks if any(
+            th == top.id or site.theme[th].parent == top.id for th in t.themes)) for top in tops}
+    most = max([c for row in counts.values() for c in row.values()] + [1])
+    for doc in site.documents:
+        cells = [{"theme": top, "count": counts[doc.id][top.id],
+                  "heat": 0 if not counts[doc.id][top.id] else 1 + (counts[doc.id][top.id] - 1) * (HEAT_STEPS - 1) // most}
+                 for top in tops]
+        rows.append({"doc": doc, "cells": cells})
+    tasks = site.all_tasks
+    return r.render("home", "index.md", matrix=rows, task_count=len(tasks), indicator_count=_indicator_count(tasks))
+
+
+def render_document_page(r: Renderer, site: Site, doc) -> Page:
+    cascade = any(t.key in site.implemented_by for t in doc.tasks)
+    return r.render("document", f"documents/{doc.id}/index.md", doc=doc, cascade=cascade,
+                    indicator_count=_indicator_count(doc.tasks))
+
+
+def render_source_page(r: Renderer, site: Site, doc) -> Page:
+    return r.render("source", f"documents/{doc.id}/source.md", doc=doc, paragraphs=source_paragraphs(site, doc))
+
+
+def render_cascade_page(r: Renderer, site: Site, doc) -> Page:
+    linked = sum(1 for t in doc.tasks if t.key in site.implemented_by)
+    return r.render("cascade", f"documents/{doc.id}/cascade.md", doc=doc, linked=linked)
+
+
+def citation(r: Renderer, site: Site, task: Task) -> str:
+    doc = site.document[task.doc]
+    jur = site.jurisdiction[doc.jurisdiction]
+    when = human_period(doc.period) if doc.period else human_date(doc.issued)
+    return (f"{jur.name}. “{doc.title}” ({when}), section {task.section}: “{task.title}”. "
+            f"Reform Compare. {r.absolute(task.url)}")
+
+
+def related_tasks(site: Site, task: Task, limit: int = 8) -> list[Task]:
+    """Tasks of other documents sharing the main theme, not already linked by implements."""
+    linked = set(task.implements) | {t.key for t in site.implemented_by.get(task.key, ())}
+    out = [t for t in site.tasks_by_theme.get(task.themes[0], ())
+           if t.doc != task.doc and t.key not in linked]
+    return out[:limit]
+
+
+def render_task_page(r: Renderer, site: Site, task: Task, history=()) -> Page:
+    return r.render("task", f"tasks/{task.doc}/{task.id}.md", task=task, related=related_tasks(site, task),
+                    citation=citation(r, site, task), history=list(history))
+
+
+def render_theme_page(r: Renderer, site: Site, theme) -> Page:
+    tasks = site.tasks_by_theme.get(theme.id, ())
+    columns = [{"doc": d, "tasks": [t for t in tasks if t.doc == d.id]} for d in site.documents]
+    parent = site.theme[theme.parent] if theme.parent else None
+    return r.render("theme", f"themes/{theme.id}.md", theme=theme, tasks=tasks, columns=columns,
+                    parent=parent, children=site.children(theme.id))
+
+
+def render_body_page(r: Renderer, site: Site, body) -> Page:
+    roles = site.tasks_by_body.get(body.id, ())
+    return r.render("body", f"bodies/{body.id}.md", body=body,
+                    lead=[t for t, role in roles if role == "lead"],
+                    participate=[t for t, role in roles if role == "participate"],
+                    issued=[d for d in site.documents if body.id in (d.issuer or ())])
+
+
+def render_jurisdiction_page(r: Renderer, site: Site, jur) -> Page:
+    docs = site.documents_of(jur.id)
+    tasks = [t for d in docs for t in d.tasks]
+    by_theme = []
+    for theme in site.themes:
+        if theme.parent:
+            hits = [t for t in tasks if t.themes[0] == theme.id]
+            if hits:
+                by_theme.append((theme, hits))
+    return r.render("jurisdiction", f"jurisdictions/{jur.id}.md", jur=jur, docs=docs, tasks=tasks,
+                    by_theme=by_theme, indicator_count=_indicator_count(tasks),
+                    parent=site.jurisdiction.get(jur.parent),
+                    children=[j for j in site.jurisdictions if j.parent == jur.id])
+
+
+def indicator_rows(site: Site) -> list[dict]:
+    """Every indicator with its task and main theme, grouped by theme in taxonomy order."""
+    theme_order = {t.id: n for n, t in enumerate(site.themes)}
+    rows = []
+    for task in site.all_tasks:
+        theme = site.theme[task.themes[0]]
+        top = site.theme[theme.parent] if theme.parent else theme
+        for ind in task.indicators:
+            rows.append({"task": task, "ind": ind, "theme": theme, "top": top})
+    rows.sort(key=lambda row: (theme_order[row["top"].id], theme_order[row["theme"].id], site.task_order(row["task"])))
+    return rows
+
+
+def render_indicators_page(r: Renderer, site: Site) -> Page:
+    levels = list(dict.fromkeys(j.level for j in sorted(site.jurisdictions, key=lambda j: j.rank)))
+    return r.render("indicators", "indicators/index.md", rows=indicator_rows(site), levels=levels)
+
+
+def all_pages(r: Renderer, site: Site, histories: dict | None = None) -> list[Page]:
+    """Every Markdown page of the site, in a fixed order."""
+    histories = histories or {}
+    pages = [render_home_page(r, site),
+             r.render("documents", "documents/index.md"),
+             r.render("themes", "themes/index.md"),
+             r.render("bodies", "bodies/index.md"),
+             r.render("jurisdictions", "jurisdictions/index.md"),
+             render_indicators_page(r, site),
+             r.render("compare", "compare/index.md")]
+    for doc in site.documents:
+        pages.append(render_document_page(r, site, doc))
+        pages.append(render_source_page(r, site, doc))
+        if any(t.key in site.implemented_by for t in doc.tasks):
+            pages.append(render_cascade_page(r, site, doc))
+        for task in doc.tasks:
+            pages.append(render_task_page(r, site, task, histories.get(task.key, ())))
+    pages += [render_theme_page(r, site, t) for t in site.themes]
+    pages += [render_body_page(r, site, b) for b in site.bodies]
+    pages += [render_jurisdiction_page(r, site, j) for j in site.jurisdictions]
+    return pages

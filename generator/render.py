@@ -1,0 +1,195 @@
+"""Stage 4: render the Site into Markdown pages (and data files) for MkDocs."""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from markupsafe import Markup
+
+from .model import Document, Indicator, Site, Task
+from .text import normalise, source_spans
+
+TEMPLATES = Path(__file__).parent / "templates"
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December"]
+LEVEL_LABEL = {"national": "National", "province": "Province", "prefecture": "City (prefecture)",
+               "city": "City", "county": "County"}
+COMPARATOR = {"=": "", ">=": "at least ", ">": "more than ", "<=": "at most ", "<": "less than ",
+              "about": "about ", "range": ""}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()>#+\-.!|])")
+
+
+def md(text: str) -> Markup:
+    """Content text made inert for a Markdown line: no markup, no HTML, no attribute lists."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", normalise(str(text)))
+    return Markup(html.escape(escaped, quote=True))
+
+
+def yaml_string(text: str) -> Markup:
+    """A front-matter string: JSON is valid YAML and escapes everything that matters."""
+    return Markup(json.dumps(normalise(str(text)), ensure_ascii=False))
+
+
+def human_date(value: str | None) -> str:
+    """2020-07 -> July 2020; unknown -> 'not stated in the source'."""
+    if not value or value == "unknown":
+        return "not stated in the source"
+    parts = value.split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = MONTHS[int(parts[1]) - 1]
+    return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
+
+
+def human_period(period: tuple[str, str] | None) -> str:
+    if period is None:
+        return "not stated in the source"
+    start, end = (human_date(p) for p in period)
+    return start if start == end else f"{start} – {end}"
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,}"
+
+
+def indicator_value(ind: Indicator) -> str:
+    """'about 40%', 'more than 90%', '1–2 counties', '63 hospitals'."""
+    figure = number(ind.value)
+    if ind.comparator == "range":
+        figure = f"{figure}–{number(ind.value_max)}"
+    sep = "" if ind.unit in ("%", "‰") else " "
+    return f"{COMPARATOR[ind.comparator]}{figure}{sep}{ind.unit}"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One Markdown file to write under build/docs."""
+
+    path: str  # e.g. tasks/<doc>/<task>.md
+    text: str
+
+
+def page_url(path: str) -> str:
+    """The directory URL MkDocs gives a Markdown file."""
+    stem = path.removesuffix(".md")
+    if stem == "index":
+        return ""
+    return stem.removesuffix("/index") + "/"
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """A link from one page URL to another, relative so the site works under any prefix."""
+    target, _, anchor = to_url.partition("#")
+    rel = posixpath.relpath(target or ".", from_url or ".")
+    rel = "./" if rel == "." else rel + ("/" if target.endswith("/") or not target else "")
+    return rel + (f"#{anchor}" if anchor else "")
+
+
+class Renderer:
+    """Renders every page type from templates/<page-type>.md.j2."""
+
+    def __init__(self, site: Site, site_url: str):
+        self.site = site
+        self.site_url = site_url.rstrip("/") + "/"
+        env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
+                          lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined,
+                          comment_start_string="{##", comment_end_string="##}")  # {#id} is Markdown
+        env.filters.update(md=md, yaml=yaml_string, date=human_date, period=human_period, num=number,
+                           value=indicator_value, level=lambda lv: LEVEL_LABEL[lv], norm=normalise)
+        env.globals.update(site=site, link=self._link, absolute=self.absolute, LEVEL_LABEL=LEVEL_LABEL,
+                           task_anchor=task_anchor)
+        self.env = env
+
+    @staticmethod
+    @pass_context
+    def _link(context, to_url: str) -> str:
+        return relative(context["url"], to_url)
+
+    def absolute(self, url: str) -> str:
+        return self.site_url + url
+
+    def render(self, template: str, path: str, **context) -> Page:
+        url = page_url(path)
+        text = self.env.get_template(f"{template}.md.j2").render(url=url, **context)
+        return Page(path, text)
+
+
+def task_anchor(task: Task, indicator: Indicator | None = None) -> str:
+    """The anchor of a task's (or indicator's) quote on its document's source page."""
+    return f"q-{task.id}" + (f"--{indicator.id}" if indicator else "")
+
+
+def source_paragraphs(site: Site, doc: Document) -> list[Markup]:
+    """The source text as HTML paragraphs, each quoted span linked to its task."""
+    text = site.sources[doc.source_file]
+    flat, offsets = source_spans(text)
+    spans = []  # (start, end, anchor, task or None, note reason)
+    for task in doc.tasks:
+        passages = [(q, task_anchor(task)) for q in task.quotes]
+        if task.bodies_quote:
+            passages.append((task.bodies_quote, task_anchor(task) + "--bodies"))
+        passages += [(ind.quote, task_anchor(task, ind)) for ind in task.indicators]
+        for n, (quote, anchor) in enumerate(passages):
+            at = flat.find(normalise(quote))
+            if at >= 0:
+                end = offsets[at + len(normalise(quote)) - 1] + 1
+                first = n == 0 or anchor != task_anchor(task)
+                spans.append((offsets[at], end, anchor if first else "", task, ""))
+    for note in doc.notes:
+        at = flat.find(normalise(note.quote))
+        if at >= 0:
+            spans.append((offsets[at], offsets[at + len(normalise(note.quote)) - 1] + 1, "", None, note.reason))
+    paragraphs = []
+    for start, end in _paragraph_bounds(text):
+        paragraphs.append(Markup(_mark_up(text, start, end, spans, doc)))
+    return paragraphs
+
+
+_BREAK = re.compile(r"\s*(?:<\s*p\s*>\s*)+|\s*\n\s*")
+
+
+def _paragraph_bounds(text: str) -> list[tuple[int, int]]:
+    bounds, pos = [], 0
+    for m in _BREAK.finditer(text):
+        if m.start() > pos and text[pos:m.start()].strip():
+            bounds.append((pos, m.start()))
+        pos = m.end()
+    if text[pos:].strip():
+        bounds.append((pos, len(text.rstrip())))
+    return bounds
+
+
+def _mark_up(text: str, start: int, end: int, spans: list, doc: Document) -> str:
+    cuts = {start, end}
+    for s, e, *_ in spans:
+        if s < end and e > start:
+            cuts.update(x for x in (s, e) if start < x < end)
+    points = sorted(cuts)
+    out = []
+    for a, b in zip(points, points[1:]):
+        covering = [sp for sp in spans if sp[0] <= a and sp[1] >= b]
+        for sp in spans:
+            if sp[0] == a and sp[2]:
+                out.append(f'<span class="rc-anchor" id="{sp[2]}"></span>')
+        piece = html.escape(text[a:b])
+        tasks = [sp[3] for sp in covering if sp[3] is not None]
+        if tasks:
+            task = tasks[0]
+            ids = " ".join(dict.fromkeys(t.id for t in tasks))
+            out.append(f'<a class="rc-q" data-tasks="{ids}" href="../../../{task.url}" '
+                       f'title="{html.escape(task.title)}">{piece}</a>')
+        elif covering:
+            out.append(f'<span class="rc-note" title="Not a task: {html.escape(covering[0][4])}">{piece}</span>')
+        else:
+            out.append(piece)
+    return "".join(out)

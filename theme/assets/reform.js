@@ -1,0 +1,169 @@
+/* Reform Compare: small progressive enhancements. Every page works without them. */
+(function () {
+  "use strict";
+
+  function text(el) { return (el.getAttribute("data-value") || el.textContent || "").trim(); }
+  function make(tag, attrs, children) {
+    var el = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { el.setAttribute(k, attrs[k]); });
+    (children || []).forEach(function (c) { el.append(c); });
+    return el;
+  }
+
+  // Source page: light up every passage of the task named in the address (#q-<task>).
+  function highlightSource() {
+    var marks = document.querySelectorAll("a.rc-q");
+    if (!marks.length) return;
+    marks.forEach(function (m) { m.classList.remove("is-target"); });
+    var match = /^#q-([a-z0-9-]+?)(--.*)?$/.exec(location.hash);
+    if (!match) return;
+    marks.forEach(function (m) {
+      if ((" " + m.getAttribute("data-tasks") + " ").indexOf(" " + match[1] + " ") >= 0) m.classList.add("is-target");
+    });
+  }
+
+  // Task page: copy the permanent link.
+  function copyButtons() {
+    document.querySelectorAll("button.rc-copy").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var value = button.getAttribute("data-copy");
+        var done = function () { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy link"; }, 2000); };
+        if (navigator.clipboard) navigator.clipboard.writeText(value).then(done, function () { window.prompt("Copy this link:", value); });
+        else window.prompt("Copy this link:", value);
+      });
+    });
+  }
+
+  // Indicators page: filter by words, theme and level; sort by any column.
+  function indicatorTable() {
+    var table = document.getElementById("rc-indicators");
+    if (!table) return;
+    var panel = document.querySelector(".rc-filter");
+    panel.hidden = false;
+    var input = document.getElementById("rc-filter-text");
+    var theme = document.getElementById("rc-filter-theme");
+    var level = document.getElementById("rc-filter-level");
+    var count = document.getElementById("rc-filter-count");
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var params = new URLSearchParams(location.search);
+    input.value = params.get("q") || "";
+    theme.value = params.get("theme") || "";
+    level.value = params.get("level") || "";
+    function apply() {
+      var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var shown = 0;
+      rows.forEach(function (row) {
+        var hay = row.textContent.toLowerCase();
+        var ok = words.every(function (w) { return hay.indexOf(w) >= 0; }) &&
+          (!theme.value || row.getAttribute("data-theme") === theme.value) &&
+          (!level.value || row.getAttribute("data-level") === level.value);
+        row.hidden = !ok;
+        if (ok) shown++;
+      });
+      count.textContent = shown + " of " + rows.length + " indicators";
+      var p = new URLSearchParams();
+      if (input.value) p.set("q", input.value);
+      if (theme.value) p.set("theme", theme.value);
+      if (level.value) p.set("level", level.value);
+      history.replaceState(null, "", location.pathname + (p.toString() ? "?" + p : "") + location.hash);
+    }
+    [input, theme, level].forEach(function (el) { el.addEventListener("input", apply); el.addEventListener("change", apply); });
+    table.querySelectorAll("th[data-sort]").forEach(function (th, index) {
+      th.tabIndex = 0;
+      function sort() {
+        var asc = th.getAttribute("aria-sort") !== "ascending";
+        table.querySelectorAll("th").forEach(function (o) { o.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        var numeric = th.getAttribute("data-sort") === "number";
+        rows.sort(function (a, b) {
+          var x = text(a.cells[index]), y = text(b.cells[index]);
+          var c = numeric ? parseFloat(x) - parseFloat(y) : x.localeCompare(y);
+          return asc ? c : -c;
+        });
+        rows.forEach(function (row) { table.tBodies[0].appendChild(row); });
+      }
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
+    });
+    apply();
+  }
+
+  // Compare page: two documents' tasks aligned by theme, the choice kept in the address.
+  function comparePage() {
+    var result = document.getElementById("rc-compare-result");
+    if (!result) return;
+    var base = result.getAttribute("data-site");
+    var form = document.getElementById("rc-compare-form");
+    var selA = document.getElementById("rc-compare-a"), selB = document.getElementById("rc-compare-b");
+    var params = new URLSearchParams(location.search);
+    if (params.get("a")) selA.value = params.get("a");
+    if (params.get("b")) selB.value = params.get("b");
+    var data = Promise.all(["data/tasks.json", "data/documents.json", "data/themes.json", "data/jurisdictions.json"].map(function (f) {
+      return fetch(base + f).then(function (r) { return r.json(); });
+    }));
+    function render() {
+      data.then(function (all) {
+        var tasks = all[0], docs = {}, themes = all[2], jurs = {};
+        all[1].forEach(function (d) { docs[d.id] = d; });
+        all[3].forEach(function (j) { jurs[j.id] = j; });
+        var a = docs[selA.value], b = docs[selB.value];
+        if (!a || !b) return;
+        var byTheme = {};
+        tasks.forEach(function (t) {
+          if (t.document !== a.id && t.document !== b.id) return;
+          var key = t.themes[0];
+          byTheme[key] = byTheme[key] || {a: [], b: []};
+          if (t.document === a.id) byTheme[key].a.push(t);
+          if (t.document === b.id) byTheme[key].b.push(t);
+        });
+        function cell(list, doc) {
+          if (!list.length) return make("td", {}, [make("p", {"class": "rc-empty"}, [doc.source.excerpt ? "Nothing on this theme in the excerpt we hold." : "No commitment in this document."])]);
+          var ul = make("ul");
+          list.forEach(function (t) {
+            var li = make("li", {}, [make("a", {href: base + "tasks/" + t.document + "/" + t.id + "/"}, [t.title])]);
+            t.indicators.forEach(function (i) { li.append(" ", make("span", {"class": "rc-chip"}, [i.measure + ": " + i.value + (i.value_max !== null ? "–" + i.value_max : "") + " " + i.unit])); });
+            ul.append(li);
+          });
+          return make("td", {}, [ul]);
+        }
+        var head = make("tr", {}, [make("th", {scope: "col"}, ["Theme"]),
+          make("th", {scope: "col"}, [jurs[a.jurisdiction].name + " — " + a.title]),
+          make("th", {scope: "col"}, [jurs[b.jurisdiction].name + " — " + b.title])]);
+        var body = make("tbody");
+        var shared = 0;
+        themes.forEach(function (th) {
+          var row = byTheme[th.id];
+          if (!row) return;
+          if (row.a.length && row.b.length) shared++;
+          body.append(make("tr", {"data-theme": th.id}, [make("th", {scope: "row"}, [make("a", {href: base + "themes/" + th.id + "/"}, [th.title])]), cell(row.a, a), cell(row.b, b)]));
+        });
+        var summary = make("p", {"class": "rc-muted", id: "rc-compare-summary"}, [shared + " themes on which both documents commit; " + body.rows.length + " themes in all."]);
+        result.replaceChildren(summary, make("div", {"class": "rc-compare-wrap"}, [make("table", {"class": "rc-compare-2"}, [make("thead", {}, [head]), body])]));
+      }).catch(function () {
+        result.replaceChildren(make("p", {}, ["The data could not be loaded. Browse the theme pages instead."]));
+      });
+    }
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      history.pushState(null, "", location.pathname + "?a=" + encodeURIComponent(selA.value) + "&b=" + encodeURIComponent(selB.value));
+      render();
+    });
+    window.addEventListener("popstate", function () {
+      var p = new URLSearchParams(location.search);
+      if (p.get("a")) selA.value = p.get("a");
+      if (p.get("b")) selB.value = p.get("b");
+      render();
+    });
+    render();
+  }
+
+  function start() {
+    highlightSource();
+    window.addEventListener("hashchange", highlightSource);
+    copyButtons();
+    indicatorTable();
+    comparePage();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
