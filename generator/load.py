@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,10 +51,35 @@ class RawFile:
         return Problem(self.path, line, col, message, hint)
 
 
+class _TooBig(Exception):
+    """Raised while composing, as soon as a file has too many or too deeply nested values."""
+
+    def __init__(self, mark):
+        super().__init__("too many or too deeply nested values")
+        self.mark = mark
+
+
 class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors and aliases (an alias bomb costs nothing to write)."""
+    """SafeLoader that refuses anchors and aliases (an alias bomb costs nothing to write).
+
+    It also counts nodes and depth while composing, so a huge or deeply nested file stops early
+    (PyYAML's composer recurses once per level and keeps every node in memory).
+    """
+
+    _nodes = 0
+    _depth = 0
 
     def compose_node(self, parent, index):  # noqa: D102 (PyYAML hook)
+        self._nodes += 1
+        if self._nodes > MAX_NODES or self._depth >= MAX_DEPTH:
+            raise _TooBig(self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            return self._compose_checked(parent, index)
+        finally:
+            self._depth -= 1
+
+    def _compose_checked(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.get_event()
             raise yaml.composer.ComposerError(
@@ -100,9 +126,20 @@ def load_yaml(path: Path, display: str, schema: dict | None = None,
 
 def parse_yaml(text: str, display: str, schema: dict | None = None, resolve=None) -> RawFile:
     """Parse YAML text (see load_yaml)."""
-    loader = _NoAliasLoader(text)
+    loader = None
     try:
+        loader = _NoAliasLoader(text)  # the reader refuses control characters here, before parsing
         root = loader.get_single_node()
+    except _TooBig as exc:
+        raise ContentError([Problem(display, *_position(exc.mark), "too many or too deeply nested values",
+                                    "a content file holds one document")]) from None
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        col = exc.position - (before.rfind("\n") + 1) + 1
+        raise ContentError([Problem(display, line, col,
+            f"character U+{exc.character:04X} is not allowed in YAML",
+            "remove it: control characters and unpaired surrogates cannot appear in content")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = _position(mark) if mark else (1, 1)
@@ -114,7 +151,8 @@ def parse_yaml(text: str, display: str, schema: dict | None = None, resolve=None
     except yaml.YAMLError as exc:
         raise ContentError([Problem(display, 1, 1, f"YAML syntax: {exc}", "")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     raw = RawFile(display, None)
     if root is None:
         raise ContentError([Problem(display, 1, 1, "file is empty", "see the template in CONTRIBUTING.md")])
@@ -152,6 +190,10 @@ def _to_python(node, path: tuple, raw: RawFile, problems: list, counter: list, d
             if not isinstance(key_node, ScalarNode):
                 problems.append(Problem(raw.path, *_position(key_node.start_mark),
                     "a key must be plain text", "write keys as name: value"))
+                continue
+            if key_node.tag not in _ALLOWED_TAGS:
+                problems.append(Problem(raw.path, *_position(key_node.start_mark),
+                    f"YAML tag {key_node.tag} is not allowed", "remove the tag; write the key plainly"))
                 continue
             key = key_node.value
             if key in result:
@@ -229,6 +271,8 @@ def coerce(value, schema: dict | None, resolve, root: dict):
             types = _types(schema, resolve, root)
             if types & {"number", "integer", "int", "float"} and NUMBER.fullmatch(text):
                 number = float(text)
+                if not math.isfinite(number):  # 1e999: leave it text, so the schema reports it
+                    return text
                 return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
             if types & {"boolean", "bool"} and text in ("true", "false"):
                 return text == "true"

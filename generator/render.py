@@ -22,7 +22,7 @@ LEVEL_LABEL = {"national": "National", "province": "Province", "prefecture": "Ci
                "city": "City", "county": "County"}
 COMPARATOR = {"=": "", ">=": "at least ", ">": "more than ", "<=": "at most ", "<": "less than ",
               "about": "about ", "range": ""}
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()>#+\-.!|])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 
 
 def md(text: str) -> Markup:

@@ -30,9 +30,10 @@ def quote_mismatch(normalised_source: str, quote: str) -> str:
     if lo < 8:
         return "copy the passage from the source file exactly; only white space may differ"
     at = normalised_source.find(q[:lo])
-    source_next = normalised_source[at + lo: at + lo + 30]
-    return (f"the first {lo} characters match; then the quote has {q[lo:lo + 30]!r} "
-            f"where the source has {source_next!r}")
+    start = max(0, lo - 12)
+    mine = ("…" if start else "") + q[start:lo + 24]
+    theirs = ("…" if start else "") + normalised_source[at + start: at + lo + 24]
+    return f"the first {lo} characters match; then the quote has {mine!r} where the source has {theirs!r}"
 
 
 def source_spans(source: str) -> tuple[str, list[int]]:

@@ -1,0 +1,362 @@
+"""Benchmark the pipeline at the scale of all of China: `python -m tests.bench` (or `make bench`).
+
+For each scale (default 1,000 and 10,000 tasks) it builds a throw-away project from the real
+records, replicated under new ids (synthetic counties under the real provinces, each with a copy
+of one real document: same task shapes, quotes and themes; its source copied under the new name),
+then measures in one run:
+
+  pipeline  validate + generate (stages timed one by one), then the same `mkdocs build` command
+            that generator.build.build_site runs;
+  bare      MkDocs Material on as many plain Markdown pages (~130 words each), same theme and
+            nav policy (a small nav of section pages, every other page in not_in_nav), no hooks;
+  rebuild   one content file changed, then generate + mkdocs build again.
+
+Each measured step runs in its own child process, so its peak RSS is that child's ru_maxrss
+(os.wait4). It prints a table and writes a JSON report (default bench-report.json at the root).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE_LIMIT_KB = 40
+GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.org", "-c", "commit.gpgsign=false"]
+
+
+# --------------------------------------------------------------------------- the synthetic project
+
+def _copy_project(dest: Path) -> None:
+    """What tests/conftest.py's `scratch` fixture copies, plus the generator linked in (the hook path)."""
+    for name in ("content", "schema", "theme"):
+        shutil.copytree(ROOT / name, dest / name, copy_function=shutil.copyfile)
+    shutil.copyfile(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    (dest / "generator").symlink_to(ROOT / "generator")
+
+
+def _real_records() -> tuple[list[Path], list[str], int]:
+    """The real document files, the real provinces, and how many tasks the documents hold."""
+    docs = sorted((ROOT / "content" / "documents").glob("*.yaml"))
+    jurs = yaml.safe_load((ROOT / "content" / "jurisdictions.yaml").read_text(encoding="utf-8"))["jurisdictions"]
+    provinces = [j["id"] for j in jurs if j["level"] == "province"]
+    tasks = sum(len(yaml.safe_load(p.read_text(encoding="utf-8"))["tasks"]) for p in docs)
+    return docs, provinces, tasks
+
+
+def _retarget(text: str, path: Path, new_id: str, jurisdiction: str, source: str) -> str:
+    """The document's YAML text with a new id, jurisdiction and source file; nothing else changes."""
+    for pattern, repl in ((r"^id: .*$", f"id: {new_id}"),
+                          (r"^jurisdiction: .*$", f"jurisdiction: {jurisdiction}"),
+                          (r"^  file: .*\.txt$", f"  file: {source}")):
+        text, n = re.subn(pattern, repl, text, count=1, flags=re.M)
+        if n != 1:
+            raise SystemExit(f"bench: cannot rewrite {pattern!r} in {path.name}")
+    return text
+
+
+def synthesise(dest: Path, tasks_wanted: int, git: bool = True) -> dict:
+    """A project at `dest` with about `tasks_wanted` tasks: the real documents plus copies of them."""
+    _copy_project(dest)
+    docs, provinces, per_copy = _real_records()
+    copies = max(1, round(tasks_wanted / per_copy))  # the real documents count as the first copy
+    jur_lines, n = [], 0
+    for k in range(1, copies):
+        for doc_path in docs:
+            n += 1
+            county = f"county-{n:04d}"
+            jur_lines += [f"  - id: {county}", f"    name: Synthetic County {n:04d}", "    level: county",
+                          f"    parent: {provinces[n % len(provinces)]}"]
+            new_id = f"c{n:04d}-{doc_path.stem}"
+            text = doc_path.read_text(encoding="utf-8")
+            old_source = re.search(r"^  file: (.*\.txt)$", text, re.M).group(1)
+            shutil.copyfile(ROOT / "content" / "sources" / old_source, dest / "content" / "sources" / f"{new_id}.txt")
+            (dest / "content" / "documents" / f"{new_id}.yaml").write_text(
+                _retarget(text, doc_path, new_id, county, f"{new_id}.txt"), encoding="utf-8")
+    jur_file = dest / "content" / "jurisdictions.yaml"
+    jur_file.write_text(jur_file.read_text(encoding="utf-8").rstrip("\n") + "\n" + "\n".join(jur_lines) + "\n",
+                        encoding="utf-8")
+    if git:  # as in a clone: history and SOURCE_DATE_EPOCH come from git
+        env = dict(os.environ, GIT_AUTHOR_DATE="2024-01-01T00:00:00Z", GIT_COMMITTER_DATE="2024-01-01T00:00:00Z")
+        for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "Synthetic corpus"]):
+            subprocess.run(GIT + args, cwd=dest, env=env, check=True, capture_output=True)
+    return {"documents": len(docs) * copies, "tasks": per_copy * copies, "copies": copies,
+            "synthetic_counties": n}
+
+
+# --------------------------------------------------------------------------- child processes
+
+def run_child(cmd: list[str], cwd: Path, env: dict | None = None, log: Path | None = None) -> dict:
+    """Run one measured step in a child process: wall time, peak RSS (its own ru_maxrss), exit code."""
+    out = open(log, "wb") if log else subprocess.DEVNULL
+    try:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        if log:
+            out.close()
+    result = {"s": round(wall, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "rc": proc.returncode,
+              "cpu_s": round(usage.ru_utime + usage.ru_stime, 2)}
+    if proc.returncode != 0:
+        tail = log.read_text(encoding="utf-8", errors="replace")[-3000:] if log else ""
+        raise SystemExit(f"bench: {' '.join(map(str, cmd[:6]))} ... failed (exit {proc.returncode})\n{tail}")
+    return result
+
+
+def child_generate(root: Path, result_file: Path) -> None:
+    """Inside the child: the stages of generator.build.generate, each timed (history as its own stage)."""
+    from generator import build
+    from generator.check import check
+    from generator.content import Project, load_content
+    from generator.history import task_histories
+    from generator.model import build_model
+
+    project = Project(root)
+    times = {}
+    t = time.perf_counter()
+    loaded = load_content(project)
+    times["load"], t = time.perf_counter() - t, time.perf_counter()
+    check(loaded)
+    times["check"], t = time.perf_counter() - t, time.perf_counter()
+    site = build_model(loaded)
+    times["model"], t = time.perf_counter() - t, time.perf_counter()
+    histories = task_histories(project, site)
+    times["history"], t = time.perf_counter() - t, time.perf_counter()
+    build.task_histories = lambda project, site: histories  # render_files would ask git again
+    files = build.render_files(project, site, with_history=True)
+    times["render"], t = time.perf_counter() - t, time.perf_counter()
+    written, removed = build.write_tree(root / "build" / "docs", files)
+    redirects = root / "build" / "redirects.json"
+    content = build._redirects(site)
+    if not redirects.is_file() or redirects.read_bytes() != content:
+        redirects.write_bytes(content)
+    times["write"] = time.perf_counter() - t
+    result_file.write_text(json.dumps({
+        "stages_s": {k: round(v, 3) for k, v in times.items()},
+        "pages": sum(1 for rel in files if rel.endswith(".md")), "files": len(files),
+        "written": written, "removed": removed, "tasks": len(site.all_tasks),
+        "documents": len(site.documents), "jurisdictions": len(site.jurisdictions)}))
+
+
+def generate_step(root: Path, work: Path, name: str) -> dict:
+    result_file = work / f"{name}.json"
+    step = run_child([sys.executable, "-m", "tests.bench", "--child-generate", str(root), str(result_file)],
+                     cwd=ROOT, env=_env(), log=work / f"{name}.log")
+    step.update(json.loads(result_file.read_text(encoding="utf-8")))
+    return step
+
+
+def _env(extra: dict | None = None) -> dict:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONDONTWRITEBYTECODE="1")
+    env.update(extra or {})
+    return env
+
+
+def mkdocs_step(root: Path, config: Path, site_dir: Path, work: Path, name: str, hooks_env: bool) -> dict:
+    """The command generator.build.build_site runs (strict), into site_dir."""
+    from generator.build import source_date_epoch
+    from generator.content import Project
+    extra = {"SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch(Project(root))}
+    if hooks_env:
+        extra["REFORM_COMPARE_GENERATED"] = "1"  # as build_site: the hook need not generate again
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--clean", "--site-dir", str(site_dir),
+           "--config-file", str(config), "--strict"]
+    log = work / f"{name}.log"
+    step = run_child(cmd, cwd=root, env=_env(extra), log=log)
+    m = re.search(r"Documentation built in ([0-9.]+) seconds", log.read_text(encoding="utf-8", errors="replace"))
+    step["mkdocs_reported_s"] = float(m.group(1)) if m else None
+    return step
+
+
+# --------------------------------------------------------------------------- the bare build
+
+def bare_project(dest: Path, pages: int, seed: int = 1) -> Path:
+    """Plain pages of ~130 words under the real nav policy and theme, with no hooks; returns mkdocs.yml."""
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    shutil.copytree(ROOT / "theme", dest / "theme", copy_function=shutil.copyfile)
+    docs = dest / "docs"
+    words = re.findall(r"[A-Za-z]+", " ".join(p.read_text(encoding="utf-8")
+                                              for p in sorted((ROOT / "content" / "sources").glob("*.txt"))))
+    rng = random.Random(seed)
+    sections = [next(iter(item.values())) for item in config["nav"]]
+    for rel in sections:  # the section pages of the nav
+        (docs / rel).parent.mkdir(parents=True, exist_ok=True)
+        (docs / rel).write_text(f"# {rel}\n\n{' '.join(rng.choices(words, k=130))}.\n", encoding="utf-8")
+    for n in range(pages - len(sections)):  # folders of 30 pages, as tasks/<document>/<task>.md
+        path = docs / "tasks" / f"d{n // 30:04d}" / f"p{n % 30:02d}.md"
+        if n % 30 == 0:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        body = " ".join(rng.choices(words, k=130))
+        path.write_text(f"# Page {n}\n\n{body[:1].upper()}{body[1:]}.\n", encoding="utf-8")
+    for key in ("hooks", "watch"):
+        config.pop(key, None)
+    config["docs_dir"] = "docs"
+    config["not_in_nav"] = "/tasks/\n"
+    (dest / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return dest / "mkdocs.yml"
+
+
+# --------------------------------------------------------------------------- measuring a built site
+
+def site_sizes(site_dir: Path) -> dict:
+    pages = [(p.stat().st_size, p.relative_to(site_dir).as_posix()) for p in site_dir.rglob("*.html")]
+    pages.sort(reverse=True)
+    by_kind: dict[str, tuple[int, str]] = {}
+    for size, rel in pages:
+        kind = rel.split("/", 1)[0] if "/" in rel else rel
+        if kind == "documents" and rel.endswith("/source/index.html"):
+            kind = "documents/source"
+        elif kind == "documents" and rel.endswith("/cascade/index.html"):
+            kind = "documents/cascade"
+        by_kind.setdefault(kind, (size, rel))
+    index = site_dir / "search" / "search_index.json"
+    over = [(s, r) for s, r in pages if s > PAGE_LIMIT_KB * 1024]
+    return {
+        "html_pages": len(pages),
+        "max_page_kb": round(pages[0][0] / 1024, 1) if pages else 0,
+        "max_page": pages[0][1] if pages else "",
+        "largest_pages": [{"page": r, "kb": round(s / 1024, 1)} for s, r in pages[:8]],
+        "largest_by_kind": {k: {"page": r, "kb": round(s / 1024, 1)} for k, (s, r) in sorted(by_kind.items())},
+        "pages_over_limit": len(over),
+        "pages_over_limit_by_kind": _count_kinds(over),
+        "search_index_kb": round(index.stat().st_size / 1024, 1) if index.is_file() else None,
+        "site_mb": round(sum(p.stat().st_size for p in site_dir.rglob("*") if p.is_file()) / 1024 / 1024, 1),
+    }
+
+
+def _count_kinds(pages) -> dict:
+    out: dict[str, int] = {}
+    for _, rel in pages:
+        kind = rel.split("/", 1)[0]
+        out[kind] = out.get(kind, 0) + 1
+    return out
+
+
+# --------------------------------------------------------------------------- one scale
+
+def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print) -> dict:
+    work.mkdir(parents=True, exist_ok=True)
+    project = work / "project"
+    log(f"[{tasks_wanted}] synthesising the corpus in {project}")
+    corpus = synthesise(project, tasks_wanted, git=git)
+
+    log(f"[{tasks_wanted}] pipeline: generate ({corpus['tasks']} tasks, {corpus['documents']} documents)")
+    gen = generate_step(project, work, "generate")
+    log(f"[{tasks_wanted}] pipeline: mkdocs build ({gen['pages']} pages)")
+    mk = mkdocs_step(project, project / "mkdocs.yml", project / "site", work, "mkdocs", hooks_env=True)
+    sizes = site_sizes(project / "site")
+
+    log(f"[{tasks_wanted}] bare MkDocs Material: {gen['pages']} plain pages")
+    bare = work / "bare"
+    bare.mkdir()
+    bare_config = bare_project(bare, gen["pages"])
+    bare_step = mkdocs_step(bare, bare_config, bare / "site", work, "bare", hooks_env=False)
+    bare_sizes = site_sizes(bare / "site")
+
+    log(f"[{tasks_wanted}] rebuild after one content file changes")
+    changed = sorted((project / "content" / "documents").glob("c*.yaml"))
+    changed = changed[0] if changed else sorted((project / "content" / "documents").glob("*.yaml"))[0]
+    text = changed.read_text(encoding="utf-8")
+    changed.write_text(re.sub(r"^(    title: .*)$", r"\1 (revised)", text, count=1, flags=re.M), encoding="utf-8")
+    re_gen = generate_step(project, work, "regenerate")
+    re_mk = mkdocs_step(project, project / "mkdocs.yml", project / "site", work, "remkdocs", hooks_env=True)
+
+    pipeline_s = gen["s"] + mk["s"]
+    return {
+        "tasks": gen["tasks"],
+        "documents": gen["documents"],
+        "jurisdictions": gen["jurisdictions"],
+        "markdown_pages": gen["pages"],
+        "pipeline_s": round(pipeline_s, 2),
+        "bare_mkdocs_s": bare_step["s"],
+        "ratio": round(pipeline_s / bare_step["s"], 3),
+        "generator_s": gen["s"],
+        "generator_share": round(gen["s"] / pipeline_s, 3),
+        "generator_stages_s": gen["stages_s"],
+        "mkdocs_s": mk["s"],
+        "peak_rss_mb": max(gen["peak_rss_mb"], mk["peak_rss_mb"]),
+        "peak_rss_mb_by_step": {"generate": gen["peak_rss_mb"], "mkdocs": mk["peak_rss_mb"],
+                                "bare_mkdocs": bare_step["peak_rss_mb"], "regenerate": re_gen["peak_rss_mb"],
+                                "rebuild_mkdocs": re_mk["peak_rss_mb"]},
+        "max_page_kb": sizes["max_page_kb"],
+        "max_page": sizes["max_page"],
+        "search_index_kb": sizes["search_index_kb"],
+        "rebuild_s": round(re_gen["s"] + re_mk["s"], 2),
+        "rebuild": {"generate_s": re_gen["s"], "mkdocs_s": re_mk["s"], "files_written": re_gen["written"],
+                    "changed_file": changed.name},
+        "site": sizes,
+        "bare": {"max_page_kb": bare_sizes["max_page_kb"], "search_index_kb": bare_sizes["search_index_kb"],
+                 "html_pages": bare_sizes["html_pages"], "site_mb": bare_sizes["site_mb"]},
+    }
+
+
+# --------------------------------------------------------------------------- report
+
+COLUMNS = [("tasks", "tasks", "{:,}"), ("pages", "markdown_pages", "{:,}"), ("pipeline s", "pipeline_s", "{:.1f}"),
+           ("bare s", "bare_mkdocs_s", "{:.1f}"), ("ratio", "ratio", "{:.2f}"),
+           ("generator s", "generator_s", "{:.1f}"), ("gen share", "generator_share", "{:.1%}"),
+           ("peak MB", "peak_rss_mb", "{:.0f}"), ("max page KB", "max_page_kb", "{:.1f}"),
+           ("search KB", "search_index_kb", "{:,.0f}"), ("rebuild s", "rebuild_s", "{:.1f}")]
+
+
+def table(rows: list[dict]) -> str:
+    cells = [[h for h, _, _ in COLUMNS]] + [[f.format(r[k]) for _, k, f in COLUMNS] for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(COLUMNS))]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    for r in rows:
+        stages = ", ".join(f"{k} {v:.2f}" for k, v in r["generator_stages_s"].items())
+        lines.append(f"{r['tasks']:,} tasks: largest page {r['max_page']} ({r['max_page_kb']} KB); "
+                     f"{r['site']['pages_over_limit']} pages over {PAGE_LIMIT_KB} KB; generator stages: {stages}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--scales", default="1000,10000", help="task counts, comma-separated (default 1000,10000)")
+    p.add_argument("--out", default=str(ROOT / "bench-report.json"), help="JSON report (default bench-report.json)")
+    p.add_argument("--work", help="keep the synthetic projects here (default: a temporary folder, removed)")
+    p.add_argument("--no-git", action="store_true", help="do not make the synthetic project a git repository")
+    p.add_argument("--child-generate", nargs=2, metavar=("ROOT", "RESULT"), help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.child_generate:
+        child_generate(Path(args.child_generate[0]), Path(args.child_generate[1]))
+        return 0
+    scales = [int(s) for s in args.scales.split(",") if s.strip()]
+    base = Path(args.work).resolve() if args.work else Path(tempfile.mkdtemp(prefix="rc-bench-"))
+    rows = []
+    try:
+        for scale in scales:
+            work = base / f"scale-{scale}"
+            if work.exists():
+                shutil.rmtree(work)
+            rows.append(run_scale(scale, work, git=not args.no_git,
+                                  log=lambda m: print(m, file=sys.stderr, flush=True)))
+            Path(args.out).write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+    finally:
+        if not args.work:
+            shutil.rmtree(base, ignore_errors=True)
+    print(table(rows))
+    if len(rows) >= 2:
+        a, b = rows[0], rows[-1]
+        print(f"{b['tasks'] / a['tasks']:.2f}x tasks cost {b['pipeline_s'] / a['pipeline_s']:.2f}x pipeline time")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Stage 1: safe YAML loading with positions, no duplicate keys, schema-guided typing."""
+
+import pytest
+
+from generator.content import load_content
+from generator.errors import ContentError
+from generator.load import load_schema_registry, make_resolver, parse_yaml
+
+
+@pytest.fixture(scope="module")
+def doc_schema(root):
+    registry = load_schema_registry(root / "schema")
+    return registry["document.schema.json"], make_resolver(registry)
+
+
+def test_positions_of_values_and_keys_are_one_based():
+    raw = parse_yaml("id: a\ntasks:\n  - id: first\n    title: T\n", "x.yaml")
+    assert raw.positions[("id",)] == (1, 5)
+    assert raw.positions[("tasks", 0, "id")] == (3, 9)
+    assert raw.key_positions[("tasks", 0, "title")] == (4, 5)
+    assert raw.where(("tasks", 0, "missing")) == (3, 5)  # nearest ancestor: the task mapping
+
+
+def test_duplicate_key_is_an_error_naming_both_lines():
+    with pytest.raises(ContentError) as exc:
+        parse_yaml("id: a\ntitle: one\ntitle: two\n", "dup.yaml")
+    [problem] = exc.value.problems
+    assert (problem.path, problem.line, problem.column) == ("dup.yaml", 3, 1)
+    assert "duplicate key 'title' (first at line 2)" in problem.message
+
+
+def test_aliases_and_tags_are_refused():
+    with pytest.raises(ContentError, match="anchors and aliases"):
+        parse_yaml("a: &x [1]\nb: *x\n", "alias.yaml")
+    with pytest.raises(ContentError, match="tag .* is not allowed"):
+        parse_yaml("a: !!python/object:os.system {}\n", "tag.yaml")
+
+
+def test_syntax_error_has_position():
+    with pytest.raises(ContentError) as exc:
+        parse_yaml("id: a\ntitle: [unclosed\n", "bad.yaml")
+    problem = exc.value.problems[0]
+    assert problem.line >= 2 and "YAML syntax" in problem.message
+
+
+def test_scalars_stay_text_unless_the_schema_wants_a_number(doc_schema):
+    schema, resolve = doc_schema
+    text = ("id: NO\ntitle: 1.10\nsection: 0123\nissued: 2020-07-21\n"
+            "tasks:\n  - id: no\n    title: yes\n    indicators:\n      - value: 63\n        value_max: 1.5\n"
+            "        unit: '63'\n")
+    data = parse_yaml(text, "t.yaml", schema, resolve).data
+    assert data["id"] == "NO" and data["title"] == "1.10" and data["section"] == "0123"
+    assert data["issued"] == "2020-07-21"
+    assert data["tasks"][0]["id"] == "no" and data["tasks"][0]["title"] == "yes"
+    ind = data["tasks"][0]["indicators"][0]
+    assert ind["value"] == 63 and isinstance(ind["value"], int)
+    assert ind["value_max"] == 1.5
+    assert ind["unit"] == "63"  # quoted: stays text even where... it is text anyway
+
+
+def test_quoted_number_stays_text_and_fails_the_schema(scratch):
+    path = scratch.content / "documents" / "jiangxi-2020-h2-key-tasks.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("value: 63", 'value: "63"'), encoding="utf-8")
+    from generator.check import check
+    with pytest.raises(ContentError) as exc:
+        check(load_content(scratch))
+    assert any("expected number, got '63'" in p.message for p in exc.value.problems)
+
+
+def test_the_real_content_loads(root):
+    from generator.content import Project
+    loaded = load_content(Project(root))
+    assert len(loaded.documents) == 5
+    assert set(loaded.sources) == {d.data["source"]["file"] for d in loaded.documents}

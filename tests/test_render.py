@@ -1,0 +1,107 @@
+"""Stage 4: every page type renders, links are relative, content text cannot become markup."""
+
+import pytest
+
+from generator.build import load_site, render_files
+from generator.content import Project
+from generator.render import indicator_value, md, relative
+
+
+@pytest.fixture(scope="module")
+def files(root):
+    project = Project(root)
+    return render_files(project, load_site(project), with_history=False)
+
+
+def text(files, path):
+    return files[path].decode("utf-8")
+
+
+def test_every_page_type_is_rendered(files):
+    for path in ["index.md", "documents/index.md", "themes/index.md", "bodies/index.md", "jurisdictions/index.md",
+                 "indicators/index.md", "compare/index.md", "data/index.md",
+                 "documents/china-2020-h2-key-tasks/index.md", "documents/china-2020-h2-key-tasks/source.md",
+                 "documents/china-2020-h2-key-tasks/cascade.md",
+                 "tasks/china-2020-h2-key-tasks/reform-disease-prevention-system.md",
+                 "themes/disease-control.md", "bodies/nhc.md", "jurisdictions/feixi.md",
+                 "data/tasks.json", "data/tasks.csv", "data/indicators.csv", "data/bodies.csv",
+                 "data/documents.json", "data/document.schema.json"]:
+        assert path in files, path
+
+
+def test_task_page_shows_quote_bodies_indicators_and_citation(files):
+    page = text(files, "tasks/jiangxi-2020-h2-key-tasks/epidemic-treatment-capacity.md")
+    assert "63 county-level hospitals" in page
+    assert '<tr id="county-level-hospitals">' in page  # indicator anchor for citations
+    assert "<td class=\"rc-value\">63 hospitals" in page
+    assert 'href="../../../documents/jiangxi-2020-h2-key-tasks/source/#q-epidemic-treatment-capacity"' in page
+    assert "https://reform-compare.github.io/tasks/jiangxi-2020-h2-key-tasks/epidemic-treatment-capacity/" in page
+    national = text(files, "tasks/china-2020-h2-key-tasks/reform-disease-prevention-system.md")
+    assert '<a href="../../../bodies/nhc/">National Health Commission</a> — <strong>leads</strong>' in national
+    assert '<a href="../../../bodies/mof/">Ministry of Finance</a> — <strong>participates</strong>' in national
+    assert "Carried out by:" in national and "jiangxi-2020-h2-key-tasks/public-health-service-system/" in national
+
+
+def test_task_without_bodies_says_so(files):
+    page = text(files, "tasks/feixi-health-capacity-five-aspects/recruit-medical-graduates.md")
+    assert "The source names no responsible body for this task" in page
+    assert "1,000 graduates" in page and "within three years" in page
+
+
+def test_theme_page_orders_national_to_county_and_marks_empty_cells(files):
+    page = text(files, "themes/disease-control.md")
+    order = [page.index(name) for name in ("China", "Guangdong Province", "Jiangxi Province",
+                                           "Unnamed city", "Feixi County")]
+    assert order == sorted(order)
+    covid = text(files, "themes/covid-19.md")
+    assert "Nothing on this theme in the text we hold, which is only an excerpt" in covid
+
+
+def test_source_page_links_quoted_spans_to_tasks(files):
+    page = text(files, "documents/jiangxi-2020-h2-key-tasks/source.md")
+    assert '<span class="rc-anchor" id="q-epidemic-treatment-capacity"></span>' in page
+    assert 'href="../../../tasks/jiangxi-2020-h2-key-tasks/epidemic-treatment-capacity/"' in page
+    assert "&lt; p &gt;" not in page.split("</div>", 2)[-1]  # marks become paragraph breaks
+    assert 'id="p1"' in page and 'id="p5"' in page
+
+
+def test_body_page_separates_lead_and_participation(files):
+    page = text(files, "bodies/natcm.md")
+    lead, participate = page.split("## Participates")
+    assert "improve-infectious-disease-early-warning" in lead
+    assert "reform-disease-prevention-system" in participate
+    assert "state administration of traditional chinese medicine" in page  # alias shown
+
+
+def test_indicators_page_lists_every_indicator(files, root):
+    from generator.model import Site  # noqa: F401
+    page = text(files, "indicators/index.md")
+    assert page.count("<tr data-theme=") == 12
+    assert "about 40%" in page and "more than 90%" in page and "1–2 counties (districts)" in page
+
+
+def test_home_matrix_links_into_theme_pages(files):
+    page = text(files, "index.md")
+    assert 'class="rc-heat rc-heat-' in page
+    assert 'href="themes/public-health/"' in page
+
+
+def test_markdown_escaping_makes_text_inert():
+    assert str(md("<script>x</script>")) == "&lt;script&gt;x&lt;/script&gt;"
+    assert str(md("[x](javascript:alert(1))")) == r"\[x\]\(javascript:alert\(1\)\)"
+    assert str(md("{: onclick=alert(1) }")) == r"\{: onclick=alert\(1\) \}"
+
+
+def test_relative_links():
+    assert relative("tasks/a/b/", "documents/a/") == "../../../documents/a/"
+    assert relative("", "themes/x/") == "themes/x/"
+    assert relative("themes/x/", "") == "../../"
+    assert relative("documents/a/", "documents/a/source/#q-t") == "source/#q-t"
+
+
+def test_indicator_value_wording():
+    from generator.model import Indicator
+    base = dict(id="i", measure="m", deadline="unknown", quote="q")
+    assert indicator_value(Indicator(value=40, unit="%", comparator="about", **base)) == "about 40%"
+    assert indicator_value(Indicator(value=1, value_max=2, unit="counties", comparator="range", **base)) == "1–2 counties"
+    assert indicator_value(Indicator(value=1000, unit="graduates", comparator="=", **base)) == "1,000 graduates"

@@ -1,0 +1,95 @@
+"""The whole site, built once as `make site` builds it."""
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.build import load_site
+from generator.content import Project
+
+
+@pytest.fixture(scope="module")
+def site_model(root):
+    return load_site(Project(root))
+
+
+def test_every_task_has_its_page(built_site: Path, site_model):
+    for task in site_model.all_tasks:
+        page = built_site / "tasks" / task.doc / task.id / "index.html"
+        assert page.is_file(), task.key
+        html = page.read_text(encoding="utf-8")
+        assert f"<title>{task.title}" in html.replace("&#39;", "'").replace("&quot;", '"') or task.title[:20] in html
+
+
+def test_every_document_theme_body_and_jurisdiction_has_its_page(built_site: Path, site_model):
+    for doc in site_model.documents:
+        assert (built_site / "documents" / doc.id / "index.html").is_file()
+        assert (built_site / "documents" / doc.id / "source" / "index.html").is_file()
+    for kind, items in (("themes", site_model.themes), ("bodies", site_model.bodies),
+                        ("jurisdictions", site_model.jurisdictions)):
+        for item in items:
+            assert (built_site / kind / item.id / "index.html").is_file(), (kind, item.id)
+
+
+def test_task_pages_stay_out_of_the_nav(built_site: Path):
+    home = (built_site / "index.html").read_text(encoding="utf-8")
+    assert "tasks/china-2020-h2-key-tasks/" not in home.split('class="md-tabs"')[1].split("</nav>")[0]
+
+
+def test_sitemap_lists_every_page(built_site: Path, site_model):
+    sitemap = (built_site / "sitemap.xml").read_text(encoding="utf-8")
+    urls = set(re.findall(r"<loc>(.*?)</loc>", sitemap))
+    for task in site_model.all_tasks:
+        assert f"https://reform-compare.github.io/{task.url}" in urls
+
+
+def test_task_page_metadata_for_link_previews(built_site: Path):
+    html = (built_site / "tasks/jiangxi-2020-h2-key-tasks/epidemic-treatment-capacity/index.html").read_text("utf-8")
+    assert '<link rel="canonical" href="https://reform-compare.github.io/tasks/jiangxi-2020-h2-key-tasks/epidemic-treatment-capacity/">' in html
+    assert '<meta property="og:title"' in html and '<meta name="twitter:card" content="summary">' in html
+    assert '<meta name="description" content="Jiangxi Province:' in html
+
+
+def test_exports_lose_no_field_of_any_task(built_site: Path, root):
+    exported = {(t["document"], t["id"]): t for t in json.loads((built_site / "data/tasks.json").read_text("utf-8"))}
+    for path in sorted((root / "content/documents").glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for task in doc["tasks"]:
+            out = exported[(doc["id"], task["id"])]
+            for key, value in task.items():
+                if key == "quote":
+                    assert out["quote"] == (value if isinstance(value, list) else [value])
+                elif key == "indicators":
+                    for original, copy in zip(value, out["indicators"], strict=True):
+                        assert {k: v for k, v in copy.items() if k in original} == original
+                else:
+                    assert out[key] == value, (doc["id"], task["id"], key)
+
+
+def test_csv_is_utf8_with_bom_and_keeps_chinese(built_site: Path):
+    raw = (built_site / "data/bodies.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    nhc = next(r for r in rows if r["id"] == "nhc")
+    assert nhc["name_zh"] == "国家卫生健康委员会"
+    assert nhc["aliases"] == "National Health and Wellness Commission"
+    indicators = list(csv.DictReader(io.StringIO((built_site / "data/indicators.csv").read_text("utf-8-sig"))))
+    hospitals = next(r for r in indicators if r["indicator"] == "county-level-hospitals")
+    assert (hospitals["value"], hospitals["unit"], hospitals["deadline"]) == ("63", "hospitals", "2020")
+    assert hospitals["comparator"] == "'="  # guarded against formula injection in spreadsheets
+
+
+def test_no_generated_page_carries_the_whole_task_list_in_its_nav(built_site: Path):
+    sizes = {p: p.stat().st_size for p in built_site.rglob("*.html")}
+    biggest = max(sizes, key=sizes.get)
+    assert sizes[biggest] < 200_000, biggest
+
+
+def test_404_page_offers_search_and_home(built_site: Path):
+    html = (built_site / "404.html").read_text(encoding="utf-8")
+    assert "Page not found" in html and 'href="https://reform-compare.github.io/"' in html
