@@ -20,11 +20,16 @@ from generator.errors import ContentError  # noqa: E402
 from generator.sanitize import clean  # noqa: E402
 
 
+def _project(config) -> Project:
+    """The project is where mkdocs.yml is (not where this file is: a checkout may link generator/)."""
+    return Project(Path(config["config_file_path"]).resolve().parent)
+
+
 def on_pre_build(config, **kwargs):
     if os.environ.get("REFORM_COMPARE_GENERATED"):
         return
     try:
-        generate(Project(ROOT), with_history=False)  # serve: fast reloads; `make site` adds history
+        generate(_project(config), with_history=False)  # serve: fast reloads; `make site` adds history
     except ContentError as exc:
         raise PluginError("content has problems:\n" + exc.report()) from None
 
@@ -35,7 +40,7 @@ def on_page_content(html_text, page, config, files, **kwargs):
 
 def on_post_build(config, **kwargs):
     """A page at each former task address that sends readers to the task's current page."""
-    path = ROOT / "build" / "redirects.json"
+    path = _project(config).root / "build" / "redirects.json"
     if not path.is_file():
         return
     site_dir = Path(config["site_dir"])
