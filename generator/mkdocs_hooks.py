@@ -56,5 +56,6 @@ def on_post_build(config, **kwargs):
             f'<link rel="canonical" href="{html.escape(absolute)}">'
             f'<meta name="robots" content="noindex">'
             f'<meta http-equiv="refresh" content="0; url={html.escape(target)}">'
+            f'<script>location.replace({json.dumps(target)} + location.hash)</script>'
             f'</head><body><p>This task has a new address: <a href="{html.escape(target)}">{html.escape(absolute)}</a></p>'
             '</body></html>\n', encoding="utf-8")
