@@ -44,8 +44,9 @@ bench: venv  ## build synthetic corpora of 1,000 and 10,000 tasks; writes bench-
 update-golden: venv  ## rewrite tests/golden/ from the fixture corpus (read the diff before committing)
 	$(BIN)/python -m tests.golden --update
 
-browser:  ## install Debian's chromium for the real-browser tests (needs root)
+browser:  ## install Debian's chromium (needs root) and axe-core for the real-browser tests
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent
 
 clean:  ## remove generated files
 	rm -rf build site .site-* .pytest_cache

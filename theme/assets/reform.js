@@ -46,7 +46,8 @@
     var count = document.getElementById("rc-filter-count");
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
     var params = new URLSearchParams(location.search);
-    input.value = params.get("q") || "";
+    // "filter", not "q": Material reads ?q= as a site-search query and opens its search over the page.
+    input.value = params.get("filter") || "";
     theme.value = params.get("theme") || "";
     level.value = params.get("level") || "";
     function apply() {
@@ -62,7 +63,7 @@
       });
       count.textContent = shown + " of " + rows.length + " indicators";
       var p = new URLSearchParams();
-      if (input.value) p.set("q", input.value);
+      if (input.value) p.set("filter", input.value);
       if (theme.value) p.set("theme", theme.value);
       if (level.value) p.set("level", level.value);
       history.replaceState(null, "", location.pathname + (p.toString() ? "?" + p : "") + location.hash);
@@ -157,7 +158,15 @@
     render();
   }
 
+  // Material's search dialog has no accessible name; screen readers announce this one.
+  function nameSearchDialog() {
+    document.querySelectorAll(".md-search[role=dialog]").forEach(function (el) {
+      if (!el.hasAttribute("aria-label")) el.setAttribute("aria-label", "Search the site");
+    });
+  }
+
   function start() {
+    nameSearchDialog();
     highlightSource();
     window.addEventListener("hashchange", highlightSource);
     copyButtons();
