@@ -44,9 +44,10 @@ bench: venv  ## build synthetic corpora of 1,000 and 10,000 tasks; writes bench-
 update-golden: venv  ## rewrite tests/golden/ from the fixture corpus (read the diff before committing)
 	$(BIN)/python -m tests.golden --update
 
-browser:  ## install Debian's chromium (needs root) and axe-core for the real-browser tests
-	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
-	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent
+browser:  ## install chromium and java (Debian, needs root), axe-core and the Nu Html Checker (npm) for the tests
+	@command -v chromium >/dev/null && command -v java >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless)
+	@test -f node_modules/vnu-jar/build/dist/vnu.jar -a -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent
 
 clean:  ## remove generated files
 	rm -rf build site .site-* .pytest_cache

@@ -32,8 +32,11 @@ def md(text: str) -> Markup:
 
 
 def yaml_string(text: str) -> Markup:
-    """A front-matter string: JSON is valid YAML and escapes everything that matters."""
-    return Markup(json.dumps(normalise(str(text)), ensure_ascii=False))
+    """A front-matter string, HTML-escaped: Material puts title and description into HTML unescaped.
+
+    JSON is valid YAML, and escapes what YAML would otherwise read.
+    """
+    return Markup(json.dumps(html.escape(normalise(str(text)), quote=True), ensure_ascii=False))
 
 
 def human_date(value: str | None) -> str:
