@@ -92,4 +92,4 @@ def test_no_generated_page_carries_the_whole_task_list_in_its_nav(built_site: Pa
 
 def test_404_page_offers_search_and_home(built_site: Path):
     html = (built_site / "404.html").read_text(encoding="utf-8")
-    assert "Page not found" in html and 'href="https://reform-compare.github.io/"' in html
+    assert "Page not found" in html and 'href="/documents/" class="md-button"' in html

@@ -22,3 +22,10 @@ def errors(page):
     seen: list[str] = []
     page.on("pageerror", lambda exc: seen.append(str(exc)))
     return seen
+
+
+@pytest.fixture
+def page(page, served_site):
+    """The shared page, kept off the network: only the served site loads (Google Fonts fall back to system fonts)."""
+    page.route(lambda url: not url.startswith(served_site), lambda route: route.abort())
+    return page
