@@ -14,6 +14,7 @@ import yaml
 
 from .check import check
 from .content import Project, load_content
+from .errors import ContentError, Problem
 from .export import DICTIONARY, data_files
 from .history import task_histories
 from .model import Site, build_model
@@ -24,10 +25,18 @@ def read_site_url(project: Project) -> str:
     """site_url from mkdocs.yml: it is set in that one place."""
     class Permissive(yaml.SafeLoader):
         pass
-    Permissive.add_multi_constructor("", lambda loader, suffix, node: None)
-    config = yaml.load((project.root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Permissive)
-    url = config.get("site_url") or "http://127.0.0.1:8000/"
-    return url.rstrip("/") + "/"
+    Permissive.add_multi_constructor("", lambda loader, suffix, node: None)  # mkdocs.yml may hold !!python tags
+    path = project.root / "mkdocs.yml"
+    try:
+        config = yaml.load(path.read_text(encoding="utf-8"), Loader=Permissive) or {}
+    except OSError as exc:
+        raise ContentError([Problem("mkdocs.yml", 1, 1, f"cannot read: {exc.strerror}", "restore mkdocs.yml")]) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise ContentError([Problem("mkdocs.yml", mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
+                                    f"YAML syntax: {exc.problem}", "check the indentation and quoting here")]) from None
+    url = config.get("site_url") if isinstance(config, dict) else None
+    return (url or "http://127.0.0.1:8000/").rstrip("/") + "/"
 
 
 def load_site(project: Project) -> Site:

@@ -6,7 +6,7 @@ import datetime
 from collections import Counter
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
+from jsonschema.exceptions import best_match, relevance
 from referencing import Registry, Resource
 
 from .content import SCHEMAS, Loaded
@@ -31,12 +31,21 @@ def _describe(value) -> str:
     return text if len(text) <= 60 else text[:57] + "...'"
 
 
+def _branch_relevance(error):
+    """Rank the errors of a failed anyOf branch: prefer the branch whose type fits the value.
+
+    jsonschema's own ranking prefers the shallower error, so '2020-13-01' for a `date | "unknown"`
+    field would be reported as "not 'unknown'" rather than as a bad date.
+    """
+    return (error.validator not in ("type", "const"), *relevance(error))
+
+
 def schema_problems(raw: RawFile, validator: Draft202012Validator) -> list[Problem]:
     """Every schema violation in one file, in words an editor understands."""
     problems = []
     for error in validator.iter_errors(raw.data):
         if error.validator in ("anyOf", "oneOf") and error.context:
-            error = best_match(error.context) if error.validator_value else error
+            error = best_match(error.context, key=_branch_relevance) if error.validator_value else error
             # best_match on a failed `quote: string | list` picks the branch nearest the data
         path = tuple(error.absolute_path)
         field = ".".join(str(p) for p in path) or "(top level)"
@@ -72,8 +81,9 @@ def schema_problems(raw: RawFile, validator: Draft202012Validator) -> list[Probl
         elif v == "type":
             wanted = error.validator_value
             message = f"{field}: expected {wanted}, got {_describe(error.instance)}"
+            article = "an" if str(wanted)[:1] in "aeiou" else "a"
             hint = "write a number without quotes, e.g. 63" if wanted in ("number", "integer") else (
-                "quote the value if it is text" if wanted == "string" else f"this field takes a {wanted}")
+                "quote the value if it is text" if wanted == "string" else f"this field takes {article} {wanted}")
         elif v in ("minLength", "minItems"):
             message, hint = f"{field}: is empty or too short", "fill it in, or leave the field out if it is optional"
         elif v in ("maxLength", "maxItems"):

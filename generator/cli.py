@@ -74,17 +74,20 @@ def cmd_new(project: Project, args) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m generator",
                                 description="Reform Compare: validate curated policy records and build the site.")
+    root = argparse.ArgumentParser(add_help=False)
+    root.add_argument("--root", default=argparse.SUPPRESS, help="project folder (default: this checkout)")
     p.add_argument("--root", default=str(ROOT), help="project folder (default: this checkout)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("validate", help="check content against the schema, references and sources; write nothing")
-    g = sub.add_parser("generate", help="validate and write the Markdown pages and data files to build/docs")
+    add = lambda name, **kw: sub.add_parser(name, parents=[root], **kw)  # noqa: E731  (--root after the verb too)
+    add("validate", help="check content against the schema, references and sources; write nothing")
+    g = add("generate", help="validate and write the Markdown pages and data files to build/docs")
     g.add_argument("--no-history", action="store_true", help="skip the per-task change history from git")
-    b = sub.add_parser("build", help="generate, then build the site with MkDocs into site/ (atomically)")
+    b = add("build", help="generate, then build the site with MkDocs into site/ (atomically)")
     b.add_argument("--site-dir", default="site", help="output folder (default: site)")
     b.add_argument("--no-strict", action="store_true", help="do not fail on MkDocs warnings")
-    c = sub.add_parser("coverage", help="share of each source text quoted by tasks; list uncovered sentences")
+    c = add("coverage", help="share of each source text quoted by tasks; list uncovered sentences")
     c.add_argument("--min", type=float, help="fail when a document accounts for less than this percentage")
-    n = sub.add_parser("new", help="scaffold a new document record and its source file",
+    n = add("new", help="scaffold a new document record and its source file",
                        description="Scaffold content/documents/<id>.yaml and content/sources/<id>.txt.")
     n.add_argument("--jurisdiction", required=True, help="jurisdiction id, e.g. jiangxi (or a new one: see below)")
     n.add_argument("--title", required=True, help="the document's English title")

@@ -71,7 +71,7 @@ class _NoAliasLoader(yaml.SafeLoader):
 
     def compose_node(self, parent, index):  # noqa: D102 (PyYAML hook)
         self._nodes += 1
-        if self._nodes > MAX_NODES or self._depth >= MAX_DEPTH:
+        if self._nodes > MAX_NODES or self._depth > MAX_DEPTH:
             raise _TooBig(self.peek_event().start_mark)
         self._depth += 1
         try:
@@ -111,7 +111,7 @@ def read_text(path: Path, display: str) -> str:
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8")) + 1  # in characters, as editors count
         raise ContentError([Problem(display, line, col,
             f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
             "save the file as UTF-8 (most editors: File > Save with Encoding > UTF-8)")]) from None
@@ -146,10 +146,13 @@ def parse_yaml(text: str, display: str, schema: dict | None = None, resolve=None
         message = exc.problem or str(exc)
         if exc.context and "aliases" not in message:
             message = f"{exc.context}: {message}"
-        raise ContentError([Problem(display, line, col, f"YAML syntax: {message}",
-            "check the indentation and quoting here; a value with ': ' or '#' in it needs quotes")]) from None
+        hint = ("write the value out in full: content files do not use anchors (&) or aliases (*)"
+                if "aliases" in message else
+                "check the indentation and quoting here; a value with ': ' or '#' in it needs quotes")
+        raise ContentError([Problem(display, line, col, f"YAML syntax: {message}", hint)]) from None
     except yaml.YAMLError as exc:
-        raise ContentError([Problem(display, 1, 1, f"YAML syntax: {exc}", "")]) from None
+        raise ContentError([Problem(display, 1, 1, f"YAML syntax: {exc}",
+                                    "a content file is one YAML document of plain text")]) from None
     finally:
         if loader is not None:
             loader.dispose()
