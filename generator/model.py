@@ -151,6 +151,10 @@ class Site:
         put("theme", {t.id: t for t in self.themes})
         put("document", {d.id: d for d in self.documents})
         put("task", {t.key: t for d in self.documents for t in d.tasks})
+        # Each task's place (document, then source order), so sorting does not search the tuples;
+        # reversed so that a repeated task id keeps its first place, as tuple.index did.
+        object.__setattr__(self, "_order", {(d.id, t.id): (d_n, t_n) for d_n, d in enumerate(self.documents)
+                                            for t_n, t in reversed(list(enumerate(d.tasks)))})
         by_theme = defaultdict(list)
         by_body = defaultdict(list)
         implemented = defaultdict(list)
@@ -178,7 +182,7 @@ class Site:
 
     def task_order(self, task: Task) -> tuple:
         """Documents in site order (national first), then source order."""
-        return (self.documents.index(self.document[task.doc]), self.document[task.doc].tasks.index(task))
+        return self._order[(task.doc, task.id)]
 
     def top_themes(self) -> list[Theme]:
         return [t for t in self.themes if not t.parent]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 from .model import Site, Task
 from .render import Page, Renderer, human_date, human_period, source_paragraphs
 
@@ -55,9 +57,9 @@ def citation(r: Renderer, site: Site, task: Task) -> str:
 def related_tasks(site: Site, task: Task, limit: int = 8) -> list[Task]:
     """Tasks of other documents sharing the main theme, not already linked by implements."""
     linked = set(task.implements) | {t.key for t in site.implemented_by.get(task.key, ())}
-    out = [t for t in site.tasks_by_theme.get(task.themes[0], ())
-           if t.doc != task.doc and t.key not in linked]
-    return out[:limit]
+    out = (t for t in site.tasks_by_theme.get(task.themes[0], ())
+           if t.doc != task.doc and t.key not in linked)
+    return list(islice(out, limit))  # stop at `limit`: a theme may hold thousands of tasks
 
 
 def render_task_page(r: Renderer, site: Site, task: Task, history=()) -> Page:
@@ -67,7 +69,10 @@ def render_task_page(r: Renderer, site: Site, task: Task, history=()) -> Page:
 
 def render_theme_page(r: Renderer, site: Site, theme) -> Page:
     tasks = site.tasks_by_theme.get(theme.id, ())
-    columns = [{"doc": d, "tasks": [t for t in tasks if t.doc == d.id]} for d in site.documents]
+    by_doc: dict[str, list[Task]] = {}
+    for t in tasks:  # one pass, not one per document
+        by_doc.setdefault(t.doc, []).append(t)
+    columns = [{"doc": d, "tasks": by_doc.get(d.id, [])} for d in site.documents]
     parent = site.theme[theme.parent] if theme.parent else None
     return r.render("theme", f"themes/{theme.id}.md", theme=theme, tasks=tasks, columns=columns,
                     parent=parent, children=site.children(theme.id))

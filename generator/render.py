@@ -90,10 +90,22 @@ def page_url(path: str) -> str:
     return stem.removesuffix("/index") + "/"
 
 
+def _relpath(path: str, start: str) -> str:
+    """posixpath.relpath for site paths, without its two abspath calls (a page makes hundreds of links)."""
+    if path.startswith("/") or start.startswith("/") or ".." in path or ".." in start:
+        return posixpath.relpath(path, start)
+    p = [c for c in path.split("/") if c and c != "."]
+    s = [c for c in start.split("/") if c and c != "."]
+    n = 0
+    while n < len(p) and n < len(s) and p[n] == s[n]:
+        n += 1
+    return "/".join([".."] * (len(s) - n) + p[n:]) or "."
+
+
 def relative(from_url: str, to_url: str) -> str:
     """A link from one page URL to another, relative so the site works under any prefix."""
     target, _, anchor = to_url.partition("#")
-    rel = posixpath.relpath(target or ".", from_url or ".")
+    rel = _relpath(target or ".", from_url or ".")
     rel = "./" if rel == "." else rel + ("/" if target.endswith("/") or not target else "")
     return rel + (f"#{anchor}" if anchor else "")
 

@@ -250,6 +250,7 @@ def _count_kinds(pages) -> dict:
 
 def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print) -> dict:
     work.mkdir(parents=True, exist_ok=True)
+    start_load = [round(x, 2) for x in os.getloadavg()]  # other work on the machine inflates wall times
     project = work / "project"
     log(f"[{tasks_wanted}] synthesising the corpus in {project}")
     corpus = synthesise(project, tasks_wanted, git=git)
@@ -276,6 +277,7 @@ def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print) -> dic
     re_mk = mkdocs_step(project, project / "mkdocs.yml", project / "site", work, "remkdocs", hooks_env=True)
 
     pipeline_s = gen["s"] + mk["s"]
+    pipeline_cpu = gen["cpu_s"] + mk["cpu_s"]
     return {
         "tasks": gen["tasks"],
         "documents": gen["documents"],
@@ -296,6 +298,10 @@ def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print) -> dic
         "max_page": sizes["max_page"],
         "search_index_kb": sizes["search_index_kb"],
         "rebuild_s": round(re_gen["s"] + re_mk["s"], 2),
+        "cpu_s": {"pipeline": round(pipeline_cpu, 2), "generator": gen["cpu_s"], "mkdocs": mk["cpu_s"],
+                  "bare_mkdocs": bare_step["cpu_s"], "ratio": round(pipeline_cpu / bare_step["cpu_s"], 3),
+                  "rebuild": round(re_gen["cpu_s"] + re_mk["cpu_s"], 2)},
+        "load_average": {"start": start_load, "end": [round(x, 2) for x in os.getloadavg()]},
         "rebuild": {"generate_s": re_gen["s"], "mkdocs_s": re_mk["s"], "files_written": re_gen["written"],
                     "changed_file": changed.name},
         "site": sizes,
@@ -320,6 +326,9 @@ def table(rows: list[dict]) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     for r in rows:
         stages = ", ".join(f"{k} {v:.2f}" for k, v in r["generator_stages_s"].items())
+        cpu = r["cpu_s"]
+        lines.append(f"{r['tasks']:,} tasks: CPU s pipeline {cpu['pipeline']:.1f} (generator {cpu['generator']:.1f}), "
+                     f"bare {cpu['bare_mkdocs']:.1f}, ratio {cpu['ratio']:.2f}; load average {r['load_average']}")
         lines.append(f"{r['tasks']:,} tasks: largest page {r['max_page']} ({r['max_page_kb']} KB); "
                      f"{r['site']['pages_over_limit']} pages over {PAGE_LIMIT_KB} KB; generator stages: {stages}")
     return "\n".join(lines)
