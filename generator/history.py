@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import locale
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -10,6 +9,10 @@ from dataclasses import dataclass
 import yaml
 
 from .model import Site
+
+# Old versions are compared as plain text trees: BaseLoader types nothing (no date can fail to parse),
+# and libyaml's C parser, where PyYAML has it, is about ten times faster.
+_Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
 @dataclass(frozen=True)
@@ -19,95 +22,68 @@ class Change:
     subject: str
 
 
-def _safe_load(text: str):
-    """yaml.safe_load, through libyaml's parser when PyYAML has it: the same data, about ten times
-    faster (at 10,000 tasks this stage spent 6 s in PyYAML's Python scanner). A text libyaml refuses
-    goes to yaml.safe_load as before, so its error (or its data) is PyYAML's own."""
-    if _CSafeLoader is not None:
-        try:
-            return yaml.load(text, Loader=_CSafeLoader)  # noqa: S506 (a safe loader)
-        except yaml.YAMLError:
-            pass
-    return yaml.safe_load(text)
-
-
-_CSafeLoader = getattr(yaml, "CSafeLoader", None)
-
-
-def _git(project, *args: str) -> str | None:
+def _git(project, *args: str, stdin: bytes | None = None) -> bytes | None:
     try:
-        result = subprocess.run(["git", *args], cwd=project.root, capture_output=True, text=True, timeout=60)
+        result = subprocess.run(["git", *args], cwd=project.root, input=stdin, capture_output=True, timeout=600)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return result.stdout if result.returncode == 0 else None
 
 
-def _show_all(project, specs: list[str]) -> dict[str, str | None] | None:
-    """`git show <commit>:<path>` for many specs in one `git cat-file --batch` (one process, not one each).
+def _log(project, rel: str) -> list[tuple[Change, str]]:
+    """Commits that touched a document file, newest first, each with the file's path then (renames too)."""
+    out = _git(project, "log", "--follow", "--name-only", "--format=%x00%h%x09%cs%x09%s", "--", rel)
+    entries = []
+    for block in (out or b"").decode("utf-8", "replace").split("\0")[1:]:
+        header, _, names = block.partition("\n")
+        commit, date, subject = (header.split("\t", 2) + ["", ""])[:3]
+        path = next((n for n in names.splitlines() if n.strip()), rel)
+        entries.append((Change(commit, date, subject), path))
+    return entries
 
-    Returns what _git(project, "show", spec) would for each (the text, or None when it does not
-    exist), or None when the batch fails, so the caller asks one by one as before.
-    """
-    if not specs:
-        return {}
-    try:
-        result = subprocess.run(["git", "cat-file", "--batch"], cwd=project.root, capture_output=True,
-                                input="".join(f"{spec}\n" for spec in specs).encode("utf-8"), timeout=600)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    if result.returncode != 0:
-        return None
-    out: dict[str, str | None] = {}
-    data, pos = result.stdout, 0
-    encoding = locale.getpreferredencoding(False)
+
+def _blobs(project, specs: list[str]) -> dict[str, str | None]:
+    """The text of many `<commit>:<path>` at once, through one `git cat-file --batch`."""
+    data = _git(project, "cat-file", "--batch", stdin="".join(f"{s}\n" for s in specs).encode()) if specs else b""
+    out: dict[str, str | None] = dict.fromkeys(specs)
+    pos = 0
     for spec in specs:
-        end = data.find(b"\n", pos)
+        end = data.find(b"\n", pos) if data else -1
         if end < 0:
-            return None
+            break
         header = data[pos:end].split()
         pos = end + 1
         if len(header) == 3 and header[1] == b"blob":
             size = int(header[2])
-            # As subprocess's text mode decodes `git show`: the locale's encoding, universal newlines.
-            out[spec] = data[pos:pos + size].decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
+            out[spec] = data[pos:pos + size].decode("utf-8", "replace")
             pos += size + 1
-        elif len(header) == 3:  # a tree or commit: not a document version; ask git show itself
-            return None
-        else:  # "<spec> missing" or "ambiguous": git show fails, so _git gives None
-            out[spec] = None
     return out
+
+
+def _tasks(text: str | None) -> dict:
+    try:
+        data = yaml.load(text, Loader=_Loader) if text else None  # noqa: S506 (BaseLoader builds no objects)
+    except yaml.YAMLError:
+        return {}
+    tasks = data.get("tasks") if isinstance(data, dict) else None
+    return {t.get("id"): t for t in tasks if isinstance(t, dict)} if isinstance(tasks, list) else {}
 
 
 def task_histories(project, site: Site) -> dict[str, list[Change]]:
     """For each task key, the commits (newest first) in which its record changed."""
-    out: dict[str, list[Change]] = {}
     rels = [f"content/documents/{doc.id}.yaml" for doc in site.documents]
-    with ThreadPoolExecutor(max_workers=4) as pool:  # one `git log --follow` per file, a few at a time
-        found = list(pool.map(lambda rel: _git(project, "log", "--follow", "--format=%h%x09%cs%x09%s", "--", rel),
-                              rels))
-    logs = []
-    for doc, rel, log in zip(site.documents, rels, found):
-        if log:
-            logs.append((doc, rel, [line.split("\t", 2) for line in log.splitlines() if line.count("\t") >= 2]))
-    shown = _show_all(project, [f"{commit}:{rel}" for _, rel, commits in logs for commit, _, _ in commits])
-    for doc, rel, commits in logs:
-        versions = []
-        for commit, date, subject in commits:
-            spec = f"{commit}:{rel}"
-            text = shown[spec] if shown is not None else _git(project, "show", spec)
-            try:
-                data = _safe_load(text) if text else None
-            except yaml.YAMLError:
-                data = None
-            tasks = {t.get("id"): t for t in (data or {}).get("tasks", []) if isinstance(t, dict)}
-            versions.append((Change(commit, date, subject), tasks))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        logs = list(pool.map(lambda rel: _log(project, rel), rels))
+    texts = _blobs(project, [f"{c.commit}:{path}" for log in logs for c, path in log])
+    out: dict[str, list[Change]] = {}
+    for doc, log in zip(site.documents, logs):
+        versions = [(change, _tasks(texts.get(f"{change.commit}:{path}"))) for change, path in log]
         for task in doc.tasks:
             changes = []
             for n, (change, tasks) in enumerate(versions):
                 older = versions[n + 1][1] if n + 1 < len(versions) else {}
-                mine = tasks.get(task.id)
-                before = older.get(task.id) or next((older.get(f) for f in task.former_ids if f in older), None)
-                if mine is not None and mine != before:
+                before = older.get(task.id) or next((older[f] for f in task.former_ids if f in older), None)
+                if task.id in tasks and tasks[task.id] != before:
                     changes.append(change)
             out[task.key] = changes
     return out

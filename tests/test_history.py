@@ -31,3 +31,23 @@ def test_history_lists_only_commits_that_changed_the_task(scratch):
 def test_no_git_no_history(scratch):
     site = load_site(scratch)
     assert all(not changes for changes in task_histories(scratch, site).values())
+
+
+def test_history_survives_a_renamed_file_and_an_odd_old_version(scratch):
+    _git(scratch.root, "init", "-q")
+    docs = scratch.content / "documents"
+    old = docs / "feixi-health-capacity-five-aspects.yaml"
+    text = old.read_text(encoding="utf-8")
+    old.write_text(text.replace("id: feixi-health-capacity-five-aspects", "id: feixi-old")
+                   + "# an old version may hold anything: 2020-02-30\nx: 2020-02-30\n", encoding="utf-8")
+    old.rename(docs / "feixi-old.yaml")
+    _git(scratch.root, "add", "-A")
+    _git(scratch.root, "commit", "-q", "-m", "First version under another name")
+    (docs / "feixi-old.yaml").unlink()
+    old.write_text(text, encoding="utf-8")
+    _git(scratch.root, "add", "-A")
+    _git(scratch.root, "commit", "-q", "-m", "Rename the Feixi document")
+    site = load_site(scratch)
+    history = task_histories(scratch, site)
+    subjects = [c.subject for c in history["feixi-health-capacity-five-aspects/recruit-medical-graduates"]]
+    assert subjects == ["First version under another name"]  # the rename left the task as it was
