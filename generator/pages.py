@@ -14,19 +14,37 @@ def _indicator_count(tasks) -> int:
     return sum(len(t.indicators) for t in tasks)
 
 
+def overview_group(site: Site, jurisdiction_id: str) -> str:
+    """The row of the home matrix a jurisdiction's documents count in: itself if national or a
+    province, else its province (cities and counties roll up, so the matrix stays one screen)."""
+    j = site.jurisdiction[jurisdiction_id]
+    while j.rank > 1 and j.parent:
+        j = site.jurisdiction[j.parent]
+    return j.id
+
+
 def render_home_page(r: Renderer, site: Site) -> Page:
     tops = site.top_themes()
+    top_of = {t.id: (t.parent or t.id) for t in site.themes}
+    groups: dict[str, list] = {}
+    for doc in site.documents:
+        groups.setdefault(overview_group(site, doc.jurisdiction), []).append(doc)
     rows = []
-    counts = {}
-    for doc in site.documents:
-        counts[doc.id] = {top.id: sum(1 for t in doc.tasks if any(
-            th == top.id or site.theme[th].parent == top.id for th in t.themes)) for top in tops}
-    most = max([c for row in counts.values() for c in row.values()] + [1])
-    for doc in site.documents:
-        cells = [{"theme": top, "count": counts[doc.id][top.id],
-                  "heat": 0 if not counts[doc.id][top.id] else 1 + (counts[doc.id][top.id] - 1) * (HEAT_STEPS - 1) // most}
-                 for top in tops]
-        rows.append({"doc": doc, "cells": cells})
+    for jid in sorted(groups, key=lambda g: (site.jurisdiction[g].rank, site.jurisdiction[g].name)):
+        docs = groups[jid]
+        counts = dict.fromkeys((t.id for t in tops), 0)
+        for doc in docs:
+            for task in doc.tasks:
+                for top in {top_of[th] for th in task.themes}:
+                    counts[top] += 1
+        levels = [site.jurisdiction[d.jurisdiction].level for d in docs]
+        rows.append({"jurisdiction": site.jurisdiction[jid], "docs": docs, "counts": counts,
+                     "levels": sorted(set(levels), key=levels.index)})
+    most = max([c for row in rows for c in row["counts"].values()] + [1])
+    for row in rows:
+        row["cells"] = [{"theme": top, "count": row["counts"][top.id],
+                         "heat": 0 if not row["counts"][top.id] else
+                         1 + (row["counts"][top.id] - 1) * (HEAT_STEPS - 1) // most} for top in tops]
     tasks = site.all_tasks
     return r.render("home", "index.md", matrix=rows, task_count=len(tasks), indicator_count=_indicator_count(tasks))
 

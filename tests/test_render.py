@@ -84,6 +84,11 @@ def test_home_matrix_links_into_theme_pages(files):
     page = text(files, "index.md")
     assert 'class="rc-heat rc-heat-' in page
     assert 'href="themes/public-health/"' in page
+    # one row per national or provincial jurisdiction; a county's document counts in its province's row
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    assert [r.split('href="jurisdictions/')[1].split("/")[0] for r in rows] == [
+        "china", "anhui", "guangdong", "jiangxi", "unnamed-city-2014"]
+    assert "Feixi County (county)" in rows[1]
 
 
 def test_markdown_escaping_makes_text_inert():
