@@ -94,6 +94,42 @@ class _NoAliasLoader(yaml.SafeLoader):
         return Composer.compose_node(self, parent, index)
 
 
+_CLoader = getattr(yaml, "CSafeLoader", None)
+
+
+def _compose_fast(text: str):
+    """Compose with libyaml when the text is plain YAML within the limits, else None.
+
+    About ten times faster than the Python composer. Anything unusual (an anchor, an alias, too
+    deep or too many values, a syntax error) returns None, and the Python path then reports it
+    with the same positions and words as always.
+    """
+    if _CLoader is None:
+        return None
+    depth = nodes = 0
+    try:
+        for event in yaml.parse(text, Loader=_CLoader):  # a flat event stream: bounded before composing
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                return None
+            if isinstance(event, yaml.NodeEvent):
+                nodes += 1
+                if nodes > MAX_NODES:
+                    return None
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return None
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+        loader = _CLoader(text)
+        try:
+            return loader.get_single_node()
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, ValueError):
+        return None
+
+
 def _position(mark) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
@@ -126,10 +162,12 @@ def load_yaml(path: Path, display: str, schema: dict | None = None,
 
 def parse_yaml(text: str, display: str, schema: dict | None = None, resolve=None) -> RawFile:
     """Parse YAML text (see load_yaml)."""
+    root = _compose_fast(text)
     loader = None
     try:
-        loader = _NoAliasLoader(text)  # the reader refuses control characters here, before parsing
-        root = loader.get_single_node()
+        if root is None:
+            loader = _NoAliasLoader(text)  # the reader refuses control characters here, before parsing
+            root = loader.get_single_node()
     except _TooBig as exc:
         raise ContentError([Problem(display, *_position(exc.mark), "too many or too deeply nested values",
                                     "a content file holds one document")]) from None
@@ -183,7 +221,7 @@ def _to_python(node, path: tuple, raw: RawFile, problems: list, counter: list, d
         return None
     if isinstance(node, ScalarNode):
         # Every scalar is text here; `coerce` turns plain numbers and booleans into what the schema asks.
-        return _Scalar(node.value, node.style is None)
+        return _Scalar(node.value, node.style in (None, ""))  # libyaml marks plain ''
     if isinstance(node, SequenceNode):
         return [_to_python(item, path + (i,), raw, problems, counter, depth + 1)
                 for i, item in enumerate(node.value)]

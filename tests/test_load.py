@@ -72,3 +72,24 @@ def test_the_real_content_loads(root):
     loaded = load_content(Project(root))
     assert len(loaded.documents) == 5
     assert set(loaded.sources) == {d.data["source"]["file"] for d in loaded.documents}
+
+
+def test_libyaml_fast_path_gives_the_same_records_and_positions(root, doc_schema, monkeypatch):
+    from generator import load
+    schema, resolve = doc_schema
+    for path in sorted((root / "content" / "documents").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert load._compose_fast(text) is not None or load._CLoader is None
+        fast = parse_yaml(text, path.name, schema, resolve)
+        with monkeypatch.context() as m:
+            m.setattr(load, "_CLoader", None)
+            slow = parse_yaml(text, path.name, schema, resolve)
+        assert fast.data == slow.data
+        assert fast.positions == slow.positions and fast.key_positions == slow.key_positions
+
+
+def test_fast_path_declines_what_only_the_careful_path_reports():
+    from generator.load import _compose_fast
+    assert _compose_fast("a: &x 1\nb: *x\n") is None
+    assert _compose_fast("[" * 60 + "]" * 60) is None
+    assert _compose_fast("a: [unclosed\n") is None
