@@ -122,13 +122,22 @@ class Renderer:
         env.filters.update(md=md, yaml=yaml_string, date=human_date, period=human_period, num=number,
                            value=indicator_value, level=lambda lv: LEVEL_LABEL[lv], norm=normalise)
         env.globals.update(site=site, link=self._link, absolute=self.absolute, LEVEL_LABEL=LEVEL_LABEL,
-                           task_anchor=task_anchor)
+                           task_anchor=task_anchor, task_link=self._task_link)
         self.env = env
 
     @staticmethod
     @pass_context
     def _link(context, to_url: str) -> str:
         return relative(context["url"], to_url)
+
+    @pass_context
+    def _task_link(self, context, task: Task, show_doc: bool = False) -> Markup:
+        """A link to a task, optionally naming its jurisdiction (Python: the most frequent piece of markup)."""
+        html_link = f'<a href="{relative(context["url"], task.url)}">{html.escape(task.title)}</a>'
+        if show_doc:
+            name = self.site.jurisdiction[self.site.document[task.doc].jurisdiction].name
+            html_link += f' <span class="rc-muted">— {html.escape(name)}</span>'
+        return Markup(html_link)
 
     def absolute(self, url: str) -> str:
         return self.site_url + url
