@@ -206,7 +206,7 @@ def _check_references(loaded: Loaded) -> list[Problem]:
     def body_ref(raw: RawFile, path: tuple, ident: str) -> None:
         if ident not in body_ids:
             hint = did_you_mean(ident, body_names) or (
-                "add the body to content/bodies.yaml (see CONTRIBUTING.md, 'Adding a body')")
+                "add the body to content/bodies.yaml (CONTRIBUTING.md, section 5: Add a body or an alias)")
             problems.append(raw.problem(path, f"unknown body '{ident}'", hint))
 
     def theme_ref(raw: RawFile, path: tuple, ident: str) -> None:
