@@ -72,7 +72,7 @@ def synthesise(dest: Path, tasks_wanted: int, git: bool = True) -> dict:
     docs, provinces, per_copy = _real_records()
     copies = max(1, round(tasks_wanted / per_copy))  # the real documents count as the first copy
     jur_lines, n = [], 0
-    for k in range(1, copies):
+    for _ in range(1, copies):
         for doc_path in docs:
             n += 1
             county = f"county-{n:04d}"
