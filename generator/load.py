@@ -22,7 +22,6 @@ MAX_DEPTH = 50
 _ALLOWED_TAGS = {"tag:yaml.org,2002:" + t for t in
                  ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
 NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
-Path_ = tuple  # a JSON path: keys and list indexes
 
 
 @dataclass
