@@ -67,7 +67,8 @@ def render_cascade_page(r: Renderer, site: Site, doc) -> Page:
 def citation(r: Renderer, site: Site, task: Task) -> str:
     doc = site.document[task.doc]
     jur = site.jurisdiction[doc.jurisdiction]
-    when = human_period(doc.period) if doc.period else human_date(doc.issued)
+    when = human_period(doc.period) if doc.period else (
+        human_date(doc.issued) if doc.issued != "unknown" else "undated")
     return (f"{jur.name}. “{doc.title}” ({when}), section {task.section}: “{task.title}”. "
             f"Reform Compare. {r.absolute(task.url)}")
 
