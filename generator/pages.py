@@ -86,15 +86,43 @@ def render_task_page(r: Renderer, site: Site, task: Task, history=()) -> Page:
                     citation=citation(r, site, task), history=list(history))
 
 
-def render_theme_page(r: Renderer, site: Site, theme) -> Page:
+SIDE_BY_SIDE_MAX = 12  # documents; beyond this a theme page shows provinces and links to their cities and counties
+LOCAL_PAGE_TASKS = 60  # tasks per page of a province's cities and counties on one theme
+
+
+def render_theme_pages(r: Renderer, site: Site, theme) -> list[Page]:
+    """A theme's comparison page and, at scale, one page (or a few) per province for its cities and counties."""
     tasks = site.tasks_by_theme.get(theme.id, ())
     by_doc: dict[str, list[Task]] = {}
     for t in tasks:  # one pass, not one per document
         by_doc.setdefault(t.doc, []).append(t)
-    columns = [{"doc": d, "tasks": by_doc.get(d.id, [])} for d in site.documents]
-    parent = site.theme[theme.parent] if theme.parent else None
-    return r.render("theme", f"themes/{theme.id}.md", theme=theme, tasks=tasks, columns=columns,
-                    parent=parent, children=site.children(theme.id))
+    context = dict(theme=theme, tasks=tasks, parent=site.theme[theme.parent] if theme.parent else None,
+                   children=site.children(theme.id))
+    if len(site.documents) <= SIDE_BY_SIDE_MAX:
+        columns = [{"doc": d, "tasks": by_doc.get(d.id, [])} for d in site.documents]
+        return [r.render("theme", f"themes/{theme.id}.md", columns=columns, regions=[], quiet=[], **context)]
+    # At scale every document cannot be a column: national and provincial documents stay side by
+    # side; each province's cities and counties get pages of their own.
+    main = [d for d in site.documents if overview_group(site, d.jurisdiction) == d.jurisdiction]
+    columns = [{"doc": d, "tasks": by_doc[d.id]} for d in main if d.id in by_doc]
+    quiet = [d for d in main if d.id not in by_doc]
+    local: dict[str, list[Task]] = {}
+    for d in site.documents:
+        if d.id in by_doc and d not in main:
+            local.setdefault(overview_group(site, d.jurisdiction), []).extend(by_doc[d.id])
+    pages, regions = [], []
+    for group in sorted(local, key=lambda g: site.jurisdiction[g].name):
+        chunks = [local[group][i:i + LOCAL_PAGE_TASKS] for i in range(0, len(local[group]), LOCAL_PAGE_TASKS)]
+        urls = [f"themes/{theme.id}/{group}/" + (f"{n}/" if n > 1 else "") for n in range(1, len(chunks) + 1)]
+        regions.append({"jurisdiction": site.jurisdiction[group], "url": urls[0], "tasks": len(local[group]),
+                         "documents": len({t.doc for t in local[group]})})
+        for n, chunk in enumerate(chunks):
+            path = urls[n].removesuffix("/") + "/index.md"
+            pages.append(r.render("theme_region", path, theme=theme, region=site.jurisdiction[group], tasks=chunk,
+                                  page_number=n + 1, page_urls=urls, total=len(local[group])))
+    pages.insert(0, r.render("theme", f"themes/{theme.id}.md", columns=columns, regions=regions, quiet=quiet,
+                             **context))
+    return pages
 
 
 def render_body_page(r: Renderer, site: Site, body) -> Page:
@@ -155,7 +183,7 @@ def all_pages(r: Renderer, site: Site, histories: dict | None = None) -> list[Pa
             pages.append(render_cascade_page(r, site, doc))
         for task in doc.tasks:
             pages.append(render_task_page(r, site, task, histories.get(task.key, ())))
-    pages += [render_theme_page(r, site, t) for t in site.themes]
+    pages += [p for t in site.themes for p in render_theme_pages(r, site, t)]
     pages += [render_body_page(r, site, b) for b in site.bodies]
     pages += [render_jurisdiction_page(r, site, j) for j in site.jurisdictions]
     return pages

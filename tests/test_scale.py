@@ -1,0 +1,45 @@
+"""At scale a theme page keeps national and provincial documents side by side and pages the rest."""
+
+import re
+
+import pytest
+
+from generator.build import load_site, render_files
+from generator.content import Project
+from generator.pages import LOCAL_PAGE_TASKS, SIDE_BY_SIDE_MAX
+from tests.bench import synthesise
+
+
+@pytest.fixture(scope="module")
+def scaled(tmp_path_factory):
+    root = tmp_path_factory.mktemp("scaled") / "project"
+    synthesise(root, 1000, git=False)
+    project = Project(root)
+    site = load_site(project)
+    assert len(site.documents) > SIDE_BY_SIDE_MAX
+    return site, render_files(project, site, with_history=False)
+
+
+def test_every_task_on_a_theme_is_on_its_page_or_a_region_page_once(scaled):
+    site, files = scaled
+    for theme in ("primary-care", "public-health"):
+        pages = [files[f"themes/{theme}.md"].decode()] + [
+            files[p].decode() for p in sorted(files) if p.startswith(f"themes/{theme}/")]
+        linked = re.findall(r'href="[./]*tasks/([^/"]+/[^/"]+)/"', "".join(pages))
+        expected = [t.key for t in site.tasks_by_theme[theme]]
+        assert sorted(linked) == sorted(expected)
+
+
+def test_region_pages_are_bounded_and_linked(scaled):
+    site, files = scaled
+    main = files["themes/primary-care.md"].decode()
+    assert "## Cities and counties {#local}" in main
+    assert 'href="guangdong/"' in main or 'href="../primary-care/guangdong/"' in main
+    region_pages = [p for p in files if p.startswith("themes/primary-care/")]
+    assert region_pages
+    for path in region_pages:
+        page = files[path].decode()
+        assert page.count("<dd>") <= LOCAL_PAGE_TASKS
+        assert ">Primary and grassroots care</a>" in page  # back to the theme page
+    columns = main.split("<thead>")[1].split("</thead>")[0]
+    assert "County" not in columns  # counties are not columns at scale
