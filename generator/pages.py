@@ -59,9 +59,58 @@ def render_source_page(r: Renderer, site: Site, doc) -> Page:
     return r.render("source", f"documents/{doc.id}/source.md", doc=doc, paragraphs=source_paragraphs(site, doc))
 
 
-def render_cascade_page(r: Renderer, site: Site, doc) -> Page:
+def cascade_layout(site: Site, doc) -> dict | None:
+    """At scale, where each task's implementing tasks are listed: national and provincial ones on
+    the page itself, cities' and counties' on per-province cascade pages of at most
+    LOCAL_PAGE_TASKS links. None while every document fits side by side."""
+    if len(site.documents) <= SIDE_BY_SIDE_MAX:
+        return None
+    main: dict[str, list[Task]] = {}
+    local: dict[str, list[dict]] = {}
+    regions: dict[str, list[tuple[Task, list[Task]]]] = {}
+    for task in doc.tasks:
+        below = site.implemented_by.get(task.key, ())
+        main[task.key] = [t for t in below if overview_group(site, site.document[t.doc].jurisdiction)
+                          == site.document[t.doc].jurisdiction]
+        for t in below:
+            group = overview_group(site, site.document[t.doc].jurisdiction)
+            if group != site.document[t.doc].jurisdiction:
+                entries = regions.setdefault(group, [])
+                if not entries or entries[-1][0] is not task:
+                    entries.append((task, []))
+                entries[-1][1].append(t)
+    pages = []
+    for group in sorted(regions, key=lambda g: site.jurisdiction[g].name):
+        chunks: list[list[tuple[Task, list[Task]]]] = [[]]
+        room = LOCAL_PAGE_TASKS
+        for task, tasks in regions[group]:
+            while tasks:
+                if room == 0:
+                    chunks.append([])
+                    room = LOCAL_PAGE_TASKS
+                piece, tasks = tasks[:room], tasks[room:]
+                chunks[-1].append((task, piece))
+                room -= len(piece)
+        urls = [f"{doc.url}cascade/{group}/" + (f"{n}/" if n > 1 else "") for n in range(1, len(chunks) + 1)]
+        for n, chunk in enumerate(chunks):
+            pages.append({"group": site.jurisdiction[group], "url": urls[n], "urls": urls, "number": n + 1,
+                          "entries": chunk})
+            for task, piece in chunk:
+                links = local.setdefault(task.key, [])
+                if not links or links[-1]["jurisdiction"].id != group:
+                    links.append({"jurisdiction": site.jurisdiction[group], "url": f"{urls[n]}#task-{task.id}",
+                                  "count": 0})
+                links[-1]["count"] += len(piece)
+    return {"main": main, "local": local, "pages": pages}
+
+
+def render_cascade_pages(r: Renderer, site: Site, doc, layout: dict | None) -> list[Page]:
     linked = sum(1 for t in doc.tasks if t.key in site.implemented_by)
-    return r.render("cascade", f"documents/{doc.id}/cascade.md", doc=doc, linked=linked)
+    pages = [r.render("cascade", f"documents/{doc.id}/cascade.md", doc=doc, linked=linked, layout=layout)]
+    for region in (layout or {}).get("pages", []):
+        pages.append(r.render("cascade_region", region["url"].removesuffix("/") + "/index.md", doc=doc,
+                              region=region))
+    return pages
 
 
 def citation(r: Renderer, site: Site, task: Task) -> str:
@@ -81,9 +130,9 @@ def related_tasks(site: Site, task: Task, limit: int = 8) -> list[Task]:
     return list(islice(out, limit))  # stop at `limit`: a theme may hold thousands of tasks
 
 
-def render_task_page(r: Renderer, site: Site, task: Task, history=()) -> Page:
+def render_task_page(r: Renderer, site: Site, task: Task, history=(), layout: dict | None = None) -> Page:
     return r.render("task", f"tasks/{task.doc}/{task.id}.md", task=task, related=related_tasks(site, task),
-                    citation=citation(r, site, task), history=list(history))
+                    citation=citation(r, site, task), history=list(history), layout=layout)
 
 
 SIDE_BY_SIDE_MAX = 12  # documents; beyond this a theme page shows provinces and links to their cities and counties
@@ -179,10 +228,12 @@ def all_pages(r: Renderer, site: Site, histories: dict | None = None) -> list[Pa
     for doc in site.documents:
         pages.append(render_document_page(r, site, doc))
         pages.append(render_source_page(r, site, doc))
+        layout = None
         if any(t.key in site.implemented_by for t in doc.tasks):
-            pages.append(render_cascade_page(r, site, doc))
+            layout = cascade_layout(site, doc)
+            pages += render_cascade_pages(r, site, doc, layout)
         for task in doc.tasks:
-            pages.append(render_task_page(r, site, task, histories.get(task.key, ())))
+            pages.append(render_task_page(r, site, task, histories.get(task.key, ()), layout))
     pages += [p for t in site.themes for p in render_theme_pages(r, site, t)]
     pages += [render_body_page(r, site, b) for b in site.bodies]
     pages += [render_jurisdiction_page(r, site, j) for j in site.jurisdictions]

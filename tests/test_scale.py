@@ -43,3 +43,20 @@ def test_region_pages_are_bounded_and_linked(scaled):
         assert ">Primary and grassroots care</a>" in page  # back to the theme page
     columns = main.split("<thead>")[1].split("</thead>")[0]
     assert "County" not in columns  # counties are not columns at scale
+
+
+def test_cascade_at_scale_pages_local_tasks_by_province(scaled):
+    site, files = scaled
+    cascade = files["documents/china-2020-h2-key-tasks/cascade.md"].decode()
+    regions = [p for p in files if p.startswith("documents/china-2020-h2-key-tasks/cascade/")]
+    assert regions and "Cities and counties:" in cascade
+    shown = re.findall(r'href="[./]*tasks/([^/"]+/[^/"]+)/"', cascade + "".join(files[p].decode() for p in regions))
+    expected = {t.key for d in site.documents for t in d.tasks if t.implements}
+    implementers = [t.key for d in site.documents if d.id != "china-2020-h2-key-tasks"
+                    for t in d.tasks for k in t.implements if k.startswith("china-2020-h2-key-tasks/")]
+    assert set(implementers) <= set(shown) and expected == set(implementers)
+    for path in regions:
+        assert files[path].decode().count("<li>") <= 60
+    task_page = files["tasks/china-2020-h2-key-tasks/reform-disease-prevention-system.md"].decode()
+    assert "tasks of cities and counties in" in task_page
+    assert task_page.count("<li>") < 40  # not one line per county
