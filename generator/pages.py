@@ -210,9 +210,28 @@ def indicator_rows(site: Site) -> list[dict]:
     return rows
 
 
-def render_indicators_page(r: Renderer, site: Site) -> Page:
+INDICATOR_PAGE_ROWS = 60  # beyond this, /indicators/ lists the themes and each theme has pages of its own
+
+
+def render_indicators_pages(r: Renderer, site: Site) -> list[Page]:
     levels = list(dict.fromkeys(j.level for j in sorted(site.jurisdictions, key=lambda j: j.rank)))
-    return r.render("indicators", "indicators/index.md", rows=indicator_rows(site), levels=levels)
+    rows = indicator_rows(site)
+    if len(rows) <= INDICATOR_PAGE_ROWS:
+        return [r.render("indicators", "indicators/index.md", rows=rows, levels=levels, sections=[], pager=None)]
+    by_top: dict[str, list[dict]] = {}
+    for row in rows:
+        by_top.setdefault(row["top"].id, []).append(row)
+    pages, sections = [], []
+    for top_id, top_rows in by_top.items():
+        chunks = [top_rows[i:i + INDICATOR_PAGE_ROWS] for i in range(0, len(top_rows), INDICATOR_PAGE_ROWS)]
+        urls = [f"indicators/{top_id}/" + (f"{n}/" if n > 1 else "") for n in range(1, len(chunks) + 1)]
+        sections.append({"theme": site.theme[top_id], "url": urls[0], "count": len(top_rows)})
+        for n, chunk in enumerate(chunks):
+            pages.append(r.render("indicators", urls[n] + "index.md", rows=chunk, levels=levels, sections=[],
+                                  pager={"theme": site.theme[top_id], "urls": urls, "number": n + 1}))
+    pages.insert(0, r.render("indicators", "indicators/index.md", rows=[], levels=levels, sections=sections,
+                             pager=None))
+    return pages
 
 
 def all_pages(r: Renderer, site: Site, histories: dict | None = None) -> list[Page]:
@@ -223,8 +242,8 @@ def all_pages(r: Renderer, site: Site, histories: dict | None = None) -> list[Pa
              r.render("themes", "themes/index.md"),
              r.render("bodies", "bodies/index.md"),
              r.render("jurisdictions", "jurisdictions/index.md"),
-             render_indicators_page(r, site),
              r.render("compare", "compare/index.md")]
+    pages += render_indicators_pages(r, site)
     for doc in site.documents:
         pages.append(render_document_page(r, site, doc))
         pages.append(render_source_page(r, site, doc))

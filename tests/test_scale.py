@@ -60,3 +60,13 @@ def test_cascade_at_scale_pages_local_tasks_by_province(scaled):
     task_page = files["tasks/china-2020-h2-key-tasks/reform-disease-prevention-system.md"].decode()
     assert "tasks of cities and counties in" in task_page
     assert task_page.count("<li>") < 40  # not one line per county
+
+
+def test_indicators_at_scale_have_a_page_per_theme(scaled):
+    site, files = scaled
+    index = files["indicators/index.md"].decode()
+    pages = [p for p in files if p.startswith("indicators/") and p != "indicators/index.md"]
+    assert pages and "<tr data-theme=" not in index
+    rows = sum(files[p].decode().count("<tr data-theme=") for p in pages)
+    assert rows == sum(len(t.indicators) for t in site.all_tasks)
+    assert all(files[p].decode().count("<tr data-theme=") <= 60 for p in pages)
