@@ -210,7 +210,7 @@ def indicator_rows(site: Site) -> list[dict]:
     return rows
 
 
-INDICATOR_PAGE_ROWS = 60  # beyond this, /indicators/ lists the themes and each theme has pages of its own
+INDICATOR_PAGE_ROWS = 30  # (a row weighs about 0.6 KB) beyond this, /indicators/ lists the themes and each theme has pages of its own
 
 
 def render_indicators_pages(r: Renderer, site: Site) -> list[Page]:

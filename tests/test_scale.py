@@ -69,4 +69,4 @@ def test_indicators_at_scale_have_a_page_per_theme(scaled):
     assert pages and "<tr data-theme=" not in index
     rows = sum(files[p].decode().count("<tr data-theme=") for p in pages)
     assert rows == sum(len(t.indicators) for t in site.all_tasks)
-    assert all(files[p].decode().count("<tr data-theme=") <= 60 for p in pages)
+    assert all(files[p].decode().count("<tr data-theme=") <= 30 for p in pages)
