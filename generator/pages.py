@@ -139,6 +139,12 @@ SIDE_BY_SIDE_MAX = 12  # documents; beyond this a theme page shows provinces and
 LOCAL_PAGE_TASKS = 60  # tasks per page of a province's cities and counties on one theme
 
 
+def paged(items: list, size: int, base: str) -> list[tuple[str, list]]:
+    """Items in pages of `size`: (url, items) with urls base, base + "2/", base + "3/" ..."""
+    chunks = [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+    return [(base + (f"{n}/" if n > 1 else ""), chunk) for n, chunk in enumerate(chunks, 1)]
+
+
 def render_theme_pages(r: Renderer, site: Site, theme) -> list[Page]:
     """A theme's comparison page and, at scale, one page (or a few) per province for its cities and counties."""
     tasks = site.tasks_by_theme.get(theme.id, ())
@@ -161,14 +167,13 @@ def render_theme_pages(r: Renderer, site: Site, theme) -> list[Page]:
             local.setdefault(overview_group(site, d.jurisdiction), []).extend(by_doc[d.id])
     pages, regions = [], []
     for group in sorted(local, key=lambda g: site.jurisdiction[g].name):
-        chunks = [local[group][i:i + LOCAL_PAGE_TASKS] for i in range(0, len(local[group]), LOCAL_PAGE_TASKS)]
-        urls = [f"themes/{theme.id}/{group}/" + (f"{n}/" if n > 1 else "") for n in range(1, len(chunks) + 1)]
+        chunks = paged(local[group], LOCAL_PAGE_TASKS, f"themes/{theme.id}/{group}/")
+        urls = [url for url, _ in chunks]
         regions.append({"jurisdiction": site.jurisdiction[group], "url": urls[0], "tasks": len(local[group]),
                          "documents": len({t.doc for t in local[group]})})
-        for n, chunk in enumerate(chunks):
-            path = urls[n].removesuffix("/") + "/index.md"
-            pages.append(r.render("theme_region", path, theme=theme, region=site.jurisdiction[group], tasks=chunk,
-                                  page_number=n + 1, page_urls=urls, total=len(local[group])))
+        for n, (url, chunk) in enumerate(chunks, 1):
+            pages.append(r.render("theme_region", url + "index.md", theme=theme, region=site.jurisdiction[group],
+                                  tasks=chunk, page_number=n, page_urls=urls, total=len(local[group])))
     pages.insert(0, r.render("theme", f"themes/{theme.id}.md", columns=columns, regions=regions, quiet=quiet,
                              **context))
     return pages
@@ -223,12 +228,12 @@ def render_indicators_pages(r: Renderer, site: Site) -> list[Page]:
         by_top.setdefault(row["top"].id, []).append(row)
     pages, sections = [], []
     for top_id, top_rows in by_top.items():
-        chunks = [top_rows[i:i + INDICATOR_PAGE_ROWS] for i in range(0, len(top_rows), INDICATOR_PAGE_ROWS)]
-        urls = [f"indicators/{top_id}/" + (f"{n}/" if n > 1 else "") for n in range(1, len(chunks) + 1)]
+        chunks = paged(top_rows, INDICATOR_PAGE_ROWS, f"indicators/{top_id}/")
+        urls = [url for url, _ in chunks]
         sections.append({"theme": site.theme[top_id], "url": urls[0], "count": len(top_rows)})
-        for n, chunk in enumerate(chunks):
-            pages.append(r.render("indicators", urls[n] + "index.md", rows=chunk, levels=levels, sections=[],
-                                  pager={"theme": site.theme[top_id], "urls": urls, "number": n + 1}))
+        for n, (url, chunk) in enumerate(chunks, 1):
+            pages.append(r.render("indicators", url + "index.md", rows=chunk, levels=levels, sections=[],
+                                  pager={"theme": site.theme[top_id], "urls": urls, "number": n}))
     pages.insert(0, r.render("indicators", "indicators/index.md", rows=[], levels=levels, sections=sections,
                              pager=None))
     return pages
