@@ -17,6 +17,7 @@ from .content import Project, load_content
 from .errors import ContentError, Problem
 from .export import DICTIONARY, data_files
 from .history import task_histories
+from .load import load_schema_registry
 from .model import Site, build_model
 from .pages import all_pages
 from .render import Renderer
@@ -52,9 +53,7 @@ def render_files(project: Project, site: Site, with_history: bool = True) -> dic
     renderer = Renderer(site, site_url)
     histories = task_histories(project, site) if with_history else {}
     files = {page.path: page.text.encode("utf-8") for page in all_pages(renderer, site, histories)}
-    registry = {p.name: p for p in sorted(project.schema.glob("*.schema.json"))}
-    schemas = {name: json.loads(path.read_text(encoding="utf-8")) for name, path in registry.items()}
-    downloads = data_files(site, site_url, schemas)
+    downloads = data_files(site, site_url, load_schema_registry(project.schema))
     for f in downloads:
         files[f"data/{f.name}"] = f.content
     files["data/index.md"] = renderer.render("data", "data/index.md", files=downloads,

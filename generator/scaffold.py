@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from pathlib import Path
+
+import yaml
 
 from .check import LEVEL_RANK, _real_date
 from .content import Project
@@ -23,7 +26,6 @@ def slugify(text: str) -> str:
 
 
 def known_jurisdictions(project: Project) -> dict[str, dict]:
-    import yaml
     data = yaml.safe_load((project.content / "jurisdictions.yaml").read_text(encoding="utf-8")) or {}
     return {j["id"]: j for j in data.get("jurisdictions", [])}
 
@@ -79,7 +81,6 @@ def scaffold(project: Project, jurisdiction: str, title: str, date: str, doc_id:
 
 
 def _quoted(text: str) -> str:
-    import json
     return json.dumps(text, ensure_ascii=False)
 
 
