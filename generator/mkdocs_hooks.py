@@ -1,7 +1,8 @@
-"""The one place MkDocs meets the generator: regenerate before each build, sanitise, redirect."""
+"""The one place MkDocs meets the generator: regenerate, convert generated pages fast, sanitise, redirect."""
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import os
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.toc import get_toc
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -17,6 +19,7 @@ if str(ROOT) not in sys.path:
 from generator.build import generate  # noqa: E402
 from generator.content import Project  # noqa: E402
 from generator.errors import ContentError  # noqa: E402
+from generator.fastpage import convert  # noqa: E402
 from generator.sanitize import clean  # noqa: E402
 
 
@@ -32,6 +35,36 @@ def on_pre_build(config, **kwargs):
         generate(_project(config), with_history=False)  # serve: fast reloads; `make site` adds history
     except ContentError as exc:
         raise PluginError("content has problems:\n" + exc.report()) from None
+
+
+# The Markdown setup generator/fastpage.py reproduces (tests/test_fastpage.py compares the two).
+FAST_EXTENSIONS = (["toc", "tables", "fenced_code", "attr_list", "admonition"], {"toc": {"permalink": True}})
+_fast = False
+
+
+def on_config(config, **kwargs):
+    global _fast
+    _fast = (config["markdown_extensions"], config["mdx_configs"]) == FAST_EXTENSIONS
+    if not _fast and not os.environ.get("REFORM_COMPARE_SLOW_OK"):
+        print("reform-compare: markdown_extensions differ from FAST_EXTENSIONS in generator/mkdocs_hooks.py; "
+              "pages go through Markdown (slower)", file=sys.stderr)
+
+
+def on_page_markdown(markdown, page, config, files, **kwargs):
+    """A page that is raw HTML blocks and headings (as the templates write them) skips Markdown."""
+    fast = convert(markdown) if _fast else None
+    if fast is not None:
+        page.render = lambda config, files: _render(page, fast)
+    return markdown
+
+
+def _render(page, fast) -> None:
+    """What mkdocs.structure.pages.Page.render sets, from the fast conversion."""
+    page.content = fast.content
+    page.toc = get_toc(copy.deepcopy(fast.toc_tokens))
+    page._title_from_render = fast.title
+    page.present_anchor_ids = set(fast.anchor_ids)
+    page.links_to_anchors = {page.file: {i: "#" + i for i in fast.heading_ids}} if fast.heading_ids else {}
 
 
 def on_page_content(html_text, page, config, files, **kwargs):

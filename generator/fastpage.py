@@ -1,0 +1,150 @@
+"""Convert a generated page without Python-Markdown, when the page is in the shape the templates write.
+
+The templates write Markdown whose body is raw HTML blocks and `#` headings. Markdown passes raw
+HTML blocks through unchanged, so the whole conversion is: headings to HTML (with the ids and
+permalinks of the `toc` and `attr_list` extensions) and the blocks as they are. Doing that here
+saves MkDocs most of a page's build time (measured in BENCHMARKS.md). Any page outside that shape
+gives None and goes through Markdown as usual; tests/test_fastpage.py checks, page by page, that
+the result equals Markdown's.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from markdown.extensions.toc import nest_toc_tokens, slugify, unique
+from markdown.util import BLOCK_LEVEL_ELEMENTS
+
+_HEADING = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t]*$")
+_ATTRS = re.compile(r"[ \t]+\{:?[ \t]*([^{}]*?)[ \t]*\}$")
+# Heading text as the `md` filter writes it: words, backslash escapes and the entities html.escape
+# makes. Anything else Markdown's inline patterns could change sends the page the slow way.
+_PLAIN_TEXT = re.compile(r"(?:\\[\\`*_{}\[\]()#+\-.!|]|&(?:amp|lt|gt|quot|#x27);|[^<>&*_`\\\[\]!{}#|~\x02\x03])+")
+_ESCAPE = re.compile(r"\\(.)")
+_ATTR_ID = re.compile(r"#([A-Za-z][\w:.-]*)")
+_ATTR_FLAG = re.compile(r"[A-Za-z][\w-]*")
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)(/?)>")
+_ID = re.compile(r"""\sid\s*=\s*"([^"]*)\"""")
+_NAME = re.compile(r"""\sname\s*=\s*"([^"]*)\"""")
+_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+_BLOCK = frozenset(BLOCK_LEVEL_ELEMENTS)
+_PERMALINK = '<a class="headerlink" href="#{0}" title="Permanent link">&para;</a>'
+
+
+@dataclass(frozen=True)
+class FastPage:
+    content: str
+    toc_tokens: list
+    title: str | None
+    anchor_ids: frozenset
+    heading_ids: tuple  # each heading's permalink is a link to it, which MkDocs validates
+
+
+def convert(markdown_text: str) -> FastPage | None:
+    """The page's HTML, table of contents, title and anchor ids, or None when Markdown must do it."""
+    if "\x02" in markdown_text or "\x03" in markdown_text or "\t" in markdown_text:
+        return None
+    parts: list[tuple] = []  # ("h", level, text, id or None, flags) or ("raw", text)
+    raw: list[str] = []
+    depth = 0
+    for line in markdown_text.split("\n"):
+        if depth == 0 and line.startswith("#"):
+            heading = _heading(line)
+            if heading is None:
+                return None
+            if raw:
+                parts.append(("raw", "\n".join(raw)))
+                raw = []
+            parts.append(heading)
+            continue
+        depth = _depth_after(line, depth)
+        if depth is None:
+            return None
+        raw.append(line)
+    if depth:
+        return None
+    if raw:
+        parts.append(("raw", "\n".join(raw)))
+    return _assemble(parts)
+
+
+def _heading(line: str):
+    m = _HEADING.fullmatch(line)
+    if not m:
+        return None
+    level, text = len(m.group(1)), m.group(2)
+    ident, flags = None, ()
+    attrs = _ATTRS.search(text)
+    if attrs:
+        text = text[:attrs.start()]
+        tokens = attrs.group(1).split()
+        if not tokens or not _ATTR_ID.fullmatch(tokens[0]) or not all(_ATTR_FLAG.fullmatch(t) for t in tokens[1:]):
+            return None
+        ident, flags = tokens[0][1:], tuple(tokens[1:])
+    if not _PLAIN_TEXT.fullmatch(text) or "  " in text or text != text.strip():
+        return None
+    return ("h", level, _ESCAPE.sub(r"\1", text), ident, flags)
+
+
+def _depth_after(line: str, depth: int) -> int | None:
+    """Element depth after the line; None when text or an inline tag stands outside a block element."""
+    pos = 0
+    for m in _TAG.finditer(line):
+        if depth == 0 and line[pos:m.start()].strip():
+            return None
+        closing, name = m.group(1), m.group(2).lower()
+        if depth == 0 and (closing or name not in _BLOCK):
+            return None
+        if name in _VOID or m.group(4):
+            pass
+        elif closing:
+            depth -= 1
+        else:
+            depth += 1
+        pos = m.end()
+    rest = line[pos:]
+    if "<" in rest.replace("<!--", "") or (depth == 0 and rest.strip()):
+        return None
+    if "<!" in line or "<?" in line:
+        return None
+    return depth
+
+
+def _assemble(parts: list[tuple]) -> FastPage | None:
+    used = {p[3] for p in parts if p[0] == "h" and p[3]}
+    counters: dict[str, int] = {}
+    out, tokens, anchors, title, headings = [], [], set(), None, []
+    for n, part in enumerate(parts):
+        if part[0] == "raw":
+            for block in _blocks(part[1]):
+                out.append(block)
+                anchors.update(_anchor_ids(block))
+            continue
+        _, level, text, ident, flags = part
+        if ident is None:
+            ident = unique(slugify(html.unescape(text), "-"), used, counters)
+        anchors.add(ident)
+        headings.append(ident)
+        attrs = "".join(f" {f}" for f in flags)
+        out.append(f'<h{level}{attrs} id="{ident}">{text}{_PERMALINK.format(ident)}</h{level}>')
+        tokens.append({"level": level, "id": ident, "name": text, "html": text, "data-toc-label": ""})
+        if n == 0 and level == 1:
+            title = text
+    return FastPage("\n".join(out).rstrip("\n"), nest_toc_tokens(tokens), title, frozenset(anchors), tuple(headings))
+
+
+def _anchor_ids(block: str):
+    """What MkDocs collects from raw HTML for anchor validation: every id, and the name of <a>."""
+    for m in _TAG.finditer(block):
+        attrs = m.group(3)
+        if attrs:
+            yield from map(html.unescape, _ID.findall(attrs))
+            if m.group(2).lower() == "a":
+                yield from map(html.unescape, _NAME.findall(attrs))
+
+
+def _blocks(text: str) -> list[str]:
+    """Raw HTML separated by blank lines, as Markdown's block parser splits it."""
+    return [b.strip("\n") + "\n" for b in re.split(r"\n[ ]*\n", text) if b.strip()]
