@@ -28,6 +28,7 @@ _ATTR_FLAG = re.compile(r"[A-Za-z][\w-]*")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)(/?)>")
 _ID = re.compile(r"""\sid\s*=\s*"([^"]*)\"""")
 _NAME = re.compile(r"""\sname\s*=\s*"([^"]*)\"""")
+_HTML_HEADING = re.compile(r"<h[1-6][\s>]", re.I)
 _VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 _BLOCK = frozenset(BLOCK_LEVEL_ELEMENTS)
 _PERMALINK = '<a class="headerlink" href="#{0}" title="Permanent link">&para;</a>'
@@ -40,6 +41,7 @@ class FastPage:
     title: str | None
     anchor_ids: frozenset
     heading_ids: tuple  # each heading's permalink is a link to it, which MkDocs validates
+    searchable: str  # the content without its data-search-exclude sections: what the search index reads
 
 
 def convert(markdown_text: str) -> FastPage | None:
@@ -116,11 +118,16 @@ def _assemble(parts: list[tuple]) -> FastPage | None:
     used = {p[3] for p in parts if p[0] == "h" and p[3]}
     counters: dict[str, int] = {}
     out, tokens, anchors, title, headings = [], [], set(), None, []
+    searchable, excluded = [], False
     for n, part in enumerate(parts):
         if part[0] == "raw":
             for block in _blocks(part[1]):
                 out.append(block)
                 anchors.update(_anchor_ids(block))
+                if not excluded:
+                    searchable.append(block)
+                elif _HTML_HEADING.search(block):  # the index would start a new section there
+                    searchable = None
             continue
         _, level, text, ident, flags = part
         if ident is None:
@@ -129,10 +136,15 @@ def _assemble(parts: list[tuple]) -> FastPage | None:
         headings.append(ident)
         attrs = "".join(f" {f}" for f in flags)
         out.append(f'<h{level}{attrs} id="{ident}">{text}{_PERMALINK.format(ident)}</h{level}>')
+        excluded = "data-search-exclude" in flags
+        if not excluded and searchable is not None:
+            searchable.append(out[-1])
         tokens.append({"level": level, "id": ident, "name": text, "html": text, "data-toc-label": ""})
         if n == 0 and level == 1:
             title = text
-    return FastPage("\n".join(out).rstrip("\n"), nest_toc_tokens(tokens), title, frozenset(anchors), tuple(headings))
+    content = "\n".join(out).rstrip("\n")
+    searchable = content if searchable is None else "\n".join(searchable).rstrip("\n")
+    return FastPage(content, nest_toc_tokens(tokens), title, frozenset(anchors), tuple(headings), searchable)
 
 
 def _anchor_ids(block: str):

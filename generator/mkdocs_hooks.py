@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.toc import get_toc
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,12 +43,36 @@ FAST_EXTENSIONS = (["toc", "tables", "fenced_code", "attr_list", "admonition"], 
 _fast = False
 
 
+@event_priority(-100)  # after Material's search plugin has made its index
 def on_config(config, **kwargs):
     global _fast
     _fast = (config["markdown_extensions"], config["mdx_configs"]) == FAST_EXTENSIONS
-    if not _fast and not os.environ.get("REFORM_COMPARE_SLOW_OK"):
+    if not _fast:
         print("reform-compare: markdown_extensions differ from FAST_EXTENSIONS in generator/mkdocs_hooks.py; "
               "pages go through Markdown (slower)", file=sys.stderr)
+    search = config.plugins.get("material/search")
+    index = getattr(search, "search_index", None)
+    if index is not None and not hasattr(index.add_entry_from_context, "searchable"):
+        index.add_entry_from_context = _index_searchable(index.add_entry_from_context)
+
+
+def _index_searchable(add_entry):
+    """The index reads a fast page without its data-search-exclude sections, which it would skip anyway.
+
+    The skipped sections are most of a task page, and parsing them was half of the indexing time.
+    tests/test_fastpage.py checks that the index entries are the same either way.
+    """
+    def add_entry_from_context(page):
+        searchable = getattr(page, "rc_searchable", None)
+        if searchable is None:
+            return add_entry(page)
+        full, page.content = page.content, searchable
+        try:
+            return add_entry(page)
+        finally:
+            page.content = full
+    add_entry_from_context.searchable = True
+    return add_entry_from_context
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):
@@ -65,10 +90,15 @@ def _render(page, fast) -> None:
     page._title_from_render = fast.title
     page.present_anchor_ids = set(fast.anchor_ids)
     page.links_to_anchors = {page.file: {i: "#" + i for i in fast.heading_ids}} if fast.heading_ids else {}
+    page.rc_searchable = fast.searchable
 
 
 def on_page_content(html_text, page, config, files, **kwargs):
-    return clean(html_text)
+    cleaned = clean(html_text)
+    searchable = getattr(page, "rc_searchable", None)
+    if searchable is not None:  # the index gets sanitised text too
+        page.rc_searchable = cleaned if searchable == html_text else clean(searchable)
+    return cleaned
 
 
 def on_post_build(config, **kwargs):

@@ -10,6 +10,7 @@ from mkdocs.config import load_config
 from mkdocs.structure.files import get_files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
+from material.plugins.search.plugin import SearchIndex
 
 from generator import mkdocs_hooks
 from generator.build import generate
@@ -51,8 +52,17 @@ def _compare(root: Path) -> int:
         assert set(fast.anchor_ids) == page.present_anchor_ids, where
         expected_links = {page.file: {i: "#" + i for i in fast.heading_ids}} if fast.heading_ids else {}
         assert expected_links == (page.links_to_anchors or {}), where
+        assert _index(config, page, page.content) == _index(config, page, fast.searchable), where
         count += 1
     return count
+
+
+def _index(config, page, content: str) -> list:
+    """The search index entries Material makes of the page with this content."""
+    index = SearchIndex(**config.plugins["material/search"].config)
+    page.content = content
+    index.add_entry_from_context(page)
+    return index.entries
 
 
 def test_every_real_page_converts_as_markdown_would():
@@ -95,13 +105,12 @@ def test_headings_get_toc_ids_and_permalinks():
 
 
 def test_another_markdown_setup_turns_the_fast_path_off():
-    config = {"markdown_extensions": ["toc", "tables", "fenced_code", "attr_list", "admonition", "footnotes"],
-              "mdx_configs": {"toc": {"permalink": True}}}
+    config = load_config(str(ROOT / "mkdocs.yml"))
     try:
         mkdocs_hooks.on_config(config)
-        assert mkdocs_hooks._fast is False
-        mkdocs_hooks.on_config({"markdown_extensions": list(mkdocs_hooks.FAST_EXTENSIONS[0]),
-                                "mdx_configs": mkdocs_hooks.FAST_EXTENSIONS[1]})
         assert mkdocs_hooks._fast is True
+        config["markdown_extensions"].append("footnotes")
+        mkdocs_hooks.on_config(config)
+        assert mkdocs_hooks._fast is False
     finally:
         mkdocs_hooks._fast = False
