@@ -25,7 +25,8 @@ _PLAIN_TEXT = re.compile(r"(?:\\[\\`*_{}\[\]()#+\-.!|]|&(?:amp|lt|gt|quot|#x27);
 _ESCAPE = re.compile(r"\\(.)")
 _ATTR_ID = re.compile(r"#([A-Za-z][\w:.-]*)")
 _ATTR_FLAG = re.compile(r"[A-Za-z][\w-]*")
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)(/?)>")
+# A heading line at the start of a line, a tag, or a "<" that is neither.
+_TOKEN = re.compile(r"^(#[^\n]*)|<(?:(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)(/?)>)?", re.M)
 _ID = re.compile(r"""\sid\s*=\s*"([^"]*)\"""")
 _NAME = re.compile(r"""\sname\s*=\s*"([^"]*)\"""")
 _HTML_HEADING = re.compile(r"<h[1-6][\s>]", re.I)
@@ -46,30 +47,44 @@ class FastPage:
 
 def convert(markdown_text: str) -> FastPage | None:
     """The page's HTML, table of contents, title and anchor ids, or None when Markdown must do it."""
-    if "\x02" in markdown_text or "\x03" in markdown_text or "\t" in markdown_text:
+    text = markdown_text
+    if "\x02" in text or "\x03" in text or "\t" in text or "<!" in text or "<?" in text:
         return None
     parts: list[tuple] = []  # ("h", level, text, id or None, flags) or ("raw", text)
-    raw: list[str] = []
-    depth = 0
-    for line in markdown_text.split("\n"):
-        if depth == 0 and line.startswith("#"):
-            heading = _heading(line)
+    anchors: set[str] = set()
+    depth = pos = start = 0  # start: where the current run of raw HTML began
+    for m in _TOKEN.finditer(text):
+        if depth == 0 and text[pos:m.start()].strip():
+            return None  # text outside any element: a Markdown paragraph
+        line, closing, name, attrs, self_closing = m.groups()
+        if line is not None:
+            heading = None if depth else _heading(line)
             if heading is None:
                 return None
-            if raw:
-                parts.append(("raw", "\n".join(raw)))
-                raw = []
+            if text[start:m.start()].strip():
+                parts.append(("raw", text[start:m.start()]))
             parts.append(heading)
+            pos = start = m.end()
             continue
-        depth = _depth_after(line, depth)
-        if depth is None:
-            return None
-        raw.append(line)
-    if depth:
+        if name is None:
+            return None  # a "<" that opens no tag
+        name = name.lower()
+        if depth == 0 and (closing or name not in _BLOCK or (m.start() and text[m.start() - 1] != "\n")):
+            return None  # Markdown starts raw HTML only with a block tag at the start of a line
+        if attrs:
+            anchors.update(map(html.unescape, _ID.findall(attrs)))
+            if name == "a":
+                anchors.update(map(html.unescape, _NAME.findall(attrs)))
+        if closing:
+            depth -= 1
+        elif name not in _VOID and not self_closing:
+            depth += 1
+        pos = m.end()
+    if depth or text[pos:].strip():
         return None
-    if raw:
-        parts.append(("raw", "\n".join(raw)))
-    return _assemble(parts)
+    if text[start:].strip():
+        parts.append(("raw", text[start:]))
+    return _assemble(parts, anchors)
 
 
 def _heading(line: str):
@@ -90,40 +105,15 @@ def _heading(line: str):
     return ("h", level, _ESCAPE.sub(r"\1", text), ident, flags)
 
 
-def _depth_after(line: str, depth: int) -> int | None:
-    """Element depth after the line; None when text or an inline tag stands outside a block element."""
-    pos = 0
-    for m in _TAG.finditer(line):
-        if depth == 0 and line[pos:m.start()].strip():
-            return None
-        closing, name = m.group(1), m.group(2).lower()
-        if depth == 0 and (closing or name not in _BLOCK):
-            return None
-        if name in _VOID or m.group(4):
-            pass
-        elif closing:
-            depth -= 1
-        else:
-            depth += 1
-        pos = m.end()
-    rest = line[pos:]
-    if "<" in rest.replace("<!--", "") or (depth == 0 and rest.strip()):
-        return None
-    if "<!" in line or "<?" in line:
-        return None
-    return depth
-
-
-def _assemble(parts: list[tuple]) -> FastPage | None:
+def _assemble(parts: list[tuple], anchors: set[str]) -> FastPage:
     used = {p[3] for p in parts if p[0] == "h" and p[3]}
     counters: dict[str, int] = {}
-    out, tokens, anchors, title, headings = [], [], set(), None, []
+    out, tokens, title, headings = [], [], None, []
     searchable, excluded = [], False
     for n, part in enumerate(parts):
         if part[0] == "raw":
             for block in _blocks(part[1]):
                 out.append(block)
-                anchors.update(_anchor_ids(block))
                 if not excluded:
                     searchable.append(block)
                 elif _HTML_HEADING.search(block):  # the index would start a new section there
@@ -145,16 +135,6 @@ def _assemble(parts: list[tuple]) -> FastPage | None:
     content = "\n".join(out).rstrip("\n")
     searchable = content if searchable is None else "\n".join(searchable).rstrip("\n")
     return FastPage(content, nest_toc_tokens(tokens), title, frozenset(anchors), tuple(headings), searchable)
-
-
-def _anchor_ids(block: str):
-    """What MkDocs collects from raw HTML for anchor validation: every id, and the name of <a>."""
-    for m in _TAG.finditer(block):
-        attrs = m.group(3)
-        if attrs:
-            yield from map(html.unescape, _ID.findall(attrs))
-            if m.group(2).lower() == "a":
-                yield from map(html.unescape, _NAME.findall(attrs))
 
 
 def _blocks(text: str) -> list[str]:
