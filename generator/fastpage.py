@@ -30,6 +30,7 @@ _TOKEN = re.compile(r"^(#[^\n]*)|<(?:(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)(
 _ID = re.compile(r"""\sid\s*=\s*"([^"]*)\"""")
 _NAME = re.compile(r"""\sname\s*=\s*"([^"]*)\"""")
 _HTML_HEADING = re.compile(r"<h[1-6][\s>]", re.I)
+_EXCLUDE = re.compile(r"\sdata-search-exclude[\s=/]|\sdata-search-exclude$")
 _VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
 _BLOCK = frozenset(BLOCK_LEVEL_ELEMENTS)
 _PERMALINK = '<a class="headerlink" href="#{0}" title="Permanent link">&para;</a>'
@@ -42,7 +43,7 @@ class FastPage:
     title: str | None
     anchor_ids: frozenset
     heading_ids: tuple  # each heading's permalink is a link to it, which MkDocs validates
-    searchable: str  # the content without its data-search-exclude sections: what the search index reads
+    searchable: str  # the content without what carries data-search-exclude: what the search index reads
 
 
 def convert(markdown_text: str) -> FastPage | None:
@@ -50,9 +51,11 @@ def convert(markdown_text: str) -> FastPage | None:
     text = markdown_text
     if "\x02" in text or "\x03" in text or "\t" in text or "<!" in text or "<?" in text:
         return None
-    parts: list[tuple] = []  # ("h", level, text, id or None, flags) or ("raw", text)
+    parts: list[tuple] = []  # ("h", level, text, id or None, flags) or ("raw", html, searchable html)
     anchors: set[str] = set()
+    cuts: list[tuple[int, int]] = []  # top-level elements the search index skips
     depth = pos = start = 0  # start: where the current run of raw HTML began
+    cut_from = None
     for m in _TOKEN.finditer(text):
         if depth == 0 and text[pos:m.start()].strip():
             return None  # text outside any element: a Markdown paragraph
@@ -62,7 +65,7 @@ def convert(markdown_text: str) -> FastPage | None:
             if heading is None:
                 return None
             if text[start:m.start()].strip():
-                parts.append(("raw", text[start:m.start()]))
+                parts.append(_raw(text, start, m.start(), cuts))
             parts.append(heading)
             pos = start = m.end()
             continue
@@ -75,16 +78,33 @@ def convert(markdown_text: str) -> FastPage | None:
             anchors.update(map(html.unescape, _ID.findall(attrs)))
             if name == "a":
                 anchors.update(map(html.unescape, _NAME.findall(attrs)))
+            if depth == 0 and _EXCLUDE.search(attrs):
+                cut_from = m.start()
         if closing:
             depth -= 1
         elif name not in _VOID and not self_closing:
             depth += 1
+        if depth == 0 and cut_from is not None:
+            if not _HTML_HEADING.search(text, cut_from + 1, m.end()):  # a heading inside starts a section
+                cuts.append((cut_from, m.end()))
+            cut_from = None
         pos = m.end()
     if depth or text[pos:].strip():
         return None
     if text[start:].strip():
-        parts.append(("raw", text[start:]))
+        parts.append(_raw(text, start, len(text), cuts))
     return _assemble(parts, anchors)
+
+
+def _raw(text: str, start: int, end: int, cuts: list[tuple[int, int]]) -> tuple:
+    """A run of raw HTML, and the same without the elements the index skips."""
+    pieces, at = [], start
+    for a, b in cuts:
+        if start <= a and b <= end:
+            pieces.append(text[at:a])
+            at = b
+    pieces.append(text[at:end])
+    return ("raw", text[start:end], "".join(pieces))
 
 
 def _heading(line: str):
@@ -112,12 +132,13 @@ def _assemble(parts: list[tuple], anchors: set[str]) -> FastPage:
     searchable, excluded = [], False
     for n, part in enumerate(parts):
         if part[0] == "raw":
-            for block in _blocks(part[1]):
-                out.append(block)
-                if not excluded:
-                    searchable.append(block)
-                elif _HTML_HEADING.search(block):  # the index would start a new section there
-                    searchable = None
+            out.extend(_blocks(part[1]))
+            if searchable is None:
+                continue
+            if not excluded:
+                searchable.extend(_blocks(part[2]))
+            elif _HTML_HEADING.search(part[1]):  # the index would start a new section there
+                searchable = None
             continue
         _, level, text, ident, flags = part
         if ident is None:

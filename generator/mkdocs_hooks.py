@@ -71,6 +71,7 @@ def _index_searchable(add_entry):
             return add_entry(page)
         finally:
             page.content = full
+            del page.rc_searchable  # MkDocs keeps every page until the end: free what is done with
     add_entry_from_context.searchable = True
     return add_entry_from_context
 
@@ -85,6 +86,7 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
 
 def _render(page, fast) -> None:
     """What mkdocs.structure.pages.Page.render sets, from the fast conversion."""
+    del page.render  # back to the class's method, and the conversion is freed
     page.content = fast.content
     page.toc = get_toc(copy.deepcopy(fast.toc_tokens))
     page._title_from_render = fast.title

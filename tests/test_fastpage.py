@@ -114,3 +114,13 @@ def test_another_markdown_setup_turns_the_fast_path_off():
         assert mkdocs_hooks._fast is False
     finally:
         mkdocs_hooks._fast = False
+
+
+def test_the_index_reads_the_page_without_what_it_skips():
+    page = convert("# T\n\n<p>kept</p>\n<p data-search-exclude>boilerplate</p>\n\n"
+                   '<div data-search-exclude><h3 id="inner">Inner</h3></div>\n\n'
+                   "## Cited {#cite data-search-exclude}\n\n<p>citation</p>\n\n## After {#after}\n\n<p>more</p>\n")
+    assert "boilerplate" in page.content and "citation" in page.content
+    assert "boilerplate" not in page.searchable and "citation" not in page.searchable
+    # a heading inside a skipped element starts a section of its own in the index, so it stays
+    assert "kept" in page.searchable and "Inner" in page.searchable and "more" in page.searchable
