@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import islice
+from operator import attrgetter
 
 from .model import Site, Task
 from .render import Page, Renderer, human_date, human_period, source_paragraphs
@@ -69,17 +70,10 @@ def cascade_layout(site: Site, doc) -> dict | None:
     local: dict[str, list[dict]] = {}
     regions: dict[str, list[tuple[Task, list[Task]]]] = {}
     for task in doc.tasks:
-        below = site.implemented_by.get(task.key, ())
-        main[task.key] = [t for t in below if overview_group(site, site.document[t.doc].jurisdiction)
-                          == site.document[t.doc].jurisdiction]
-        for t in below:
-            group = overview_group(site, site.document[t.doc].jurisdiction)
-            if group != site.document[t.doc].jurisdiction:
-                entries = regions.setdefault(group, [])
-                if not entries or entries[-1][0] is not task:
-                    entries.append((task, []))
-                entries[-1][1].append(t)
-    pages = []
+        main[task.key], below = split_local(site, site.implemented_by.get(task.key, ()))
+        for group, tasks in below.items():
+            regions.setdefault(group, []).append((task, tasks))
+    pages, summary = [], []
     for group in sorted(regions, key=lambda g: site.jurisdiction[g].name):
         chunks: list[list[tuple[Task, list[Task]]]] = [[]]
         room = LOCAL_PAGE_TASKS
@@ -92,6 +86,9 @@ def cascade_layout(site: Site, doc) -> dict | None:
                 chunks[-1].append((task, piece))
                 room -= len(piece)
         urls = [f"{doc.url}cascade/{group}/" + (f"{n}/" if n > 1 else "") for n in range(1, len(chunks) + 1)]
+        summary.append({"jurisdiction": site.jurisdiction[group], "url": urls[0],
+                        "tasks": sum(len(tasks) for _, tasks in regions[group]),
+                        "carried_out": len(regions[group])})
         for n, chunk in enumerate(chunks):
             pages.append({"group": site.jurisdiction[group], "url": urls[n], "urls": urls, "number": n + 1,
                           "entries": chunk})
@@ -101,7 +98,7 @@ def cascade_layout(site: Site, doc) -> dict | None:
                     links.append({"jurisdiction": site.jurisdiction[group], "url": f"{urls[n]}#task-{task.id}",
                                   "count": 0})
                 links[-1]["count"] += len(piece)
-    return {"main": main, "local": local, "pages": pages}
+    return {"main": main, "local": local, "pages": pages, "regions": summary}
 
 
 def render_cascade_pages(r: Renderer, site: Site, doc, layout: dict | None) -> list[Page]:
@@ -136,13 +133,44 @@ def render_task_page(r: Renderer, site: Site, task: Task, history=(), layout: di
 
 
 SIDE_BY_SIDE_MAX = 12  # documents; beyond this a theme page shows provinces and links to their cities and counties
-LOCAL_PAGE_TASKS = 60  # tasks per page of a province's cities and counties on one theme
+LOCAL_PAGE_TASKS = 60  # tasks per page of a province's cities and counties on one theme (or of one body)
+LOCAL_PAGE_JURISDICTIONS = 40  # cities and counties per page, each with its documents (a row weighs about 0.5 KB)
 
 
 def paged(items: list, size: int, base: str) -> list[tuple[str, list]]:
     """Items in pages of `size`: (url, items) with urls base, base + "2/", base + "3/" ..."""
     chunks = [items[i:i + size] for i in range(0, len(items), size)] or [[]]
     return [(base + (f"{n}/" if n > 1 else ""), chunk) for n, chunk in enumerate(chunks, 1)]
+
+
+def split_local(site: Site, items, doc=attrgetter("doc")) -> tuple[list, dict[str, list]]:
+    """The items of national and provincial documents, and the others (cities' and counties') by
+    province, provinces in name order; `doc` gives an item's document id."""
+    main, local = [], {}
+    for item in items:
+        jid = site.document[doc(item)].jurisdiction
+        group = overview_group(site, jid)
+        if group == jid:
+            main.append(item)
+        else:
+            local.setdefault(group, []).append(item)
+    return main, {g: local[g] for g in sorted(local, key=lambda g: site.jurisdiction[g].name)}
+
+
+def region_pages(site: Site, local: dict[str, list], size: int, base: str) -> list[dict]:
+    """Each province's entries in pages of `size`, at base.format(province) and its "2/", "3/" ..."""
+    regions = []
+    for group, entries in local.items():
+        chunks = paged(entries, size, base.format(group))
+        regions.append({"jurisdiction": site.jurisdiction[group], "url": chunks[0][0],
+                        "urls": [url for url, _ in chunks], "chunks": chunks, "entries": entries})
+    return regions
+
+
+def render_region_pages(r: Renderer, template: str, regions: list[dict], **context) -> list[Page]:
+    """The pages of every province's entries, each knowing its number for the pager."""
+    return [r.render(template, url + "index.md", region=region, entries=chunk, page_number=n, **context)
+            for region in regions for n, (url, chunk) in enumerate(region["chunks"], 1)]
 
 
 def render_theme_pages(r: Renderer, site: Site, theme) -> list[Page]:
@@ -158,36 +186,34 @@ def render_theme_pages(r: Renderer, site: Site, theme) -> list[Page]:
         return [r.render("theme", f"themes/{theme.id}.md", columns=columns, regions=[], quiet=[], **context)]
     # At scale every document cannot be a column: national and provincial documents stay side by
     # side; each province's cities and counties get pages of their own.
-    main = [d for d in site.documents if overview_group(site, d.jurisdiction) == d.jurisdiction]
+    main, _ = split_local(site, site.documents, doc=attrgetter("id"))
     columns = [{"doc": d, "tasks": by_doc[d.id]} for d in main if d.id in by_doc]
     quiet = [d for d in main if d.id not in by_doc]
-    local: dict[str, list[Task]] = {}
-    for d in site.documents:
-        if d.id in by_doc and d not in main:
-            local.setdefault(overview_group(site, d.jurisdiction), []).extend(by_doc[d.id])
-    pages, regions = [], []
-    for group in sorted(local, key=lambda g: site.jurisdiction[g].name):
-        chunks = paged(local[group], LOCAL_PAGE_TASKS, f"themes/{theme.id}/{group}/")
-        urls = [url for url, _ in chunks]
-        regions.append({"jurisdiction": site.jurisdiction[group], "url": urls[0], "tasks": len(local[group]),
-                         "documents": len({t.doc for t in local[group]})})
-        for n, (url, chunk) in enumerate(chunks, 1):
-            pages.append(r.render("theme_region", url + "index.md", theme=theme, region=site.jurisdiction[group],
-                                  tasks=chunk, page_number=n, page_urls=urls, total=len(local[group])))
-    pages.insert(0, r.render("theme", f"themes/{theme.id}.md", columns=columns, regions=regions, quiet=quiet,
-                             **context))
-    return pages
+    regions = region_pages(site, split_local(site, tasks)[1], LOCAL_PAGE_TASKS, f"themes/{theme.id}/{{}}/")
+    for region in regions:
+        region["documents"] = len({t.doc for t in region["entries"]})
+    return [r.render("theme", f"themes/{theme.id}.md", columns=columns, regions=regions, quiet=quiet, **context),
+            *render_region_pages(r, "theme_region", regions, theme=theme)]
 
 
-def render_body_page(r: Renderer, site: Site, body) -> Page:
+def render_body_pages(r: Renderer, site: Site, body) -> list[Page]:
+    """A body's page and, at scale, per province the tasks of cities and counties that name it."""
     roles = site.tasks_by_body.get(body.id, ())
-    return r.render("body", f"bodies/{body.id}.md", body=body,
+    regions = []
+    if len(site.documents) > SIDE_BY_SIDE_MAX:
+        roles, local = split_local(site, roles, doc=lambda pair: pair[0].doc)
+        regions = region_pages(site, local, LOCAL_PAGE_TASKS, f"bodies/{body.id}/{{}}/")
+        for region in regions:
+            region["documents"] = len({t.doc for t, _ in region["entries"]})
+            region["lead"] = sum(1 for _, role in region["entries"] if role == "lead")
+    page = r.render("body", f"bodies/{body.id}.md", body=body, regions=regions,
                     lead=[t for t, role in roles if role == "lead"],
                     participate=[t for t, role in roles if role == "participate"],
                     issued=[d for d in site.documents if body.id in (d.issuer or ())])
+    return [page, *render_region_pages(r, "body_region", regions, body=body)]
 
 
-def render_jurisdiction_page(r: Renderer, site: Site, jur) -> Page:
+def render_jurisdiction_page(r: Renderer, site: Site, jur, region: dict | None = None) -> Page:
     docs = site.documents_of(jur.id)
     tasks = [t for d in docs for t in d.tasks]
     by_theme = []
@@ -198,8 +224,35 @@ def render_jurisdiction_page(r: Renderer, site: Site, jur) -> Page:
                 by_theme.append((theme, hits))
     return r.render("jurisdiction", f"jurisdictions/{jur.id}.md", jur=jur, docs=docs, tasks=tasks,
                     by_theme=by_theme, indicator_count=_indicator_count(tasks),
-                    parent=site.jurisdiction.get(jur.parent),
+                    parent=site.jurisdiction.get(jur.parent), region=region,
                     children=[j for j in site.jurisdictions if j.parent == jur.id])
+
+
+def jurisdiction_regions(site: Site) -> list[dict]:
+    """At scale, each province's cities and counties (depth first) with their documents, in pages of
+    LOCAL_PAGE_JURISDICTIONS: the documents and jurisdictions indexes link there instead of listing them."""
+    if len(site.documents) <= SIDE_BY_SIDE_MAX:
+        return []
+    docs: dict[str, list] = {}
+    for d in site.documents:
+        docs.setdefault(d.jurisdiction, []).append(d)
+    below: dict[str, list] = {}
+    for j in site.jurisdictions:
+        below.setdefault(j.parent, []).append(j)
+
+    def local_under(jid: str):
+        for j in below.get(jid, ()):
+            if overview_group(site, j.id) != j.id:
+                yield j, docs.get(j.id, [])
+                yield from local_under(j.id)
+
+    local = {j.id: list(local_under(j.id)) for j in site.jurisdictions if overview_group(site, j.id) == j.id}
+    local = {g: local[g] for g in sorted(local, key=lambda g: site.jurisdiction[g].name) if local[g]}
+    regions = region_pages(site, local, LOCAL_PAGE_JURISDICTIONS, "jurisdictions/{}/local/")
+    for region in regions:
+        region["documents"] = sum(len(ds) for _, ds in region["entries"])
+        region["tasks"] = sum(len(d.tasks) for _, ds in region["entries"] for d in ds)
+    return regions
 
 
 def indicator_rows(site: Site) -> list[dict]:
@@ -242,12 +295,16 @@ def render_indicators_pages(r: Renderer, site: Site) -> list[Page]:
 def all_pages(r: Renderer, site: Site, histories: dict | None = None) -> list[Page]:
     """Every Markdown page of the site, in a fixed order."""
     histories = histories or {}
+    regions = jurisdiction_regions(site)
+    by_id = {region["jurisdiction"].id: region for region in regions}
+    main = split_local(site, site.documents, doc=attrgetter("id"))[0] if regions else site.documents
     pages = [render_home_page(r, site),
-             r.render("documents", "documents/index.md"),
+             r.render("documents", "documents/index.md", documents=main, regions=regions),
              r.render("themes", "themes/index.md"),
              r.render("bodies", "bodies/index.md"),
-             r.render("jurisdictions", "jurisdictions/index.md"),
-             r.render("compare", "compare/index.md")]
+             r.render("jurisdictions", "jurisdictions/index.md", regions=by_id,
+                      elsewhere={j.id for region in regions for j, _ in region["entries"]}),
+             r.render("compare", "compare/index.md", documents=main, regions=regions)]
     pages += render_indicators_pages(r, site)
     for doc in site.documents:
         pages.append(render_document_page(r, site, doc))
@@ -259,6 +316,7 @@ def all_pages(r: Renderer, site: Site, histories: dict | None = None) -> list[Pa
         for task in doc.tasks:
             pages.append(render_task_page(r, site, task, histories.get(task.key, ()), layout))
     pages += [p for t in site.themes for p in render_theme_pages(r, site, t)]
-    pages += [render_body_page(r, site, b) for b in site.bodies]
-    pages += [render_jurisdiction_page(r, site, j) for j in site.jurisdictions]
+    pages += [p for b in site.bodies for p in render_body_pages(r, site, b)]
+    pages += [render_jurisdiction_page(r, site, j, by_id.get(j.id)) for j in site.jurisdictions]
+    pages += render_region_pages(r, "jurisdiction_region", regions)
     return pages

@@ -7,8 +7,8 @@ import nh3
 TAGS = {
     "a", "abbr", "blockquote", "br", "button", "caption", "code", "dd", "del", "details", "div", "dl", "dt", "em",
     "figure", "figcaption", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "input", "label", "li",
-    "mark", "nav", "noscript", "ol", "option", "p", "pre", "select", "small", "span", "strong", "sub", "summary", "sup",
-    "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "ul",
+    "mark", "nav", "noscript", "ol", "optgroup", "option", "p", "pre", "select", "small", "span", "strong", "sub",
+    "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "ul",
 }
 ATTRIBUTES = {
     "*": {"class", "id", "title", "lang", "hidden", "role", "tabindex", "aria-label", "aria-live", "aria-hidden"},
@@ -17,6 +17,7 @@ ATTRIBUTES = {
     "form": {"action", "method"},
     "input": {"type", "name", "id", "placeholder", "autocomplete", "value"},
     "label": {"for"},
+    "optgroup": {"label"},
     "option": {"value", "selected"},
     "select": {"name", "id"},
     "td": {"colspan", "rowspan"},

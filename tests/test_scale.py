@@ -1,12 +1,15 @@
-"""At scale a theme page keeps national and provincial documents side by side and pages the rest."""
+"""At scale the pages keep national and provincial documents on the page and give each province's
+cities and counties pages of their own."""
 
 import re
 
 import pytest
 
+from generator import pages
 from generator.build import load_site, render_files
 from generator.content import Project
-from generator.pages import LOCAL_PAGE_TASKS, SIDE_BY_SIDE_MAX
+from generator.fastpage import convert
+from generator.pages import LOCAL_PAGE_JURISDICTIONS, LOCAL_PAGE_TASKS, SIDE_BY_SIDE_MAX
 from tests.bench import synthesise
 
 
@@ -70,3 +73,98 @@ def test_indicators_at_scale_have_a_page_per_theme(scaled):
     rows = sum(files[p].decode().count("<tr data-theme=") for p in pages)
     assert rows == sum(len(t.indicators) for t in site.all_tasks)
     assert all(files[p].decode().count("<tr data-theme=") <= 30 for p in pages)
+
+
+def _pages_under(files, prefix: str) -> list[str]:
+    return [p for p in sorted(files) if p.startswith(prefix)]
+
+
+def test_documents_and_jurisdictions_at_scale_list_cities_and_counties_per_province(scaled):
+    site, files = scaled
+    documents, jurisdictions = files["documents/index.md"].decode(), files["jurisdictions/index.md"].decode()
+    local = [p for p in _pages_under(files, "jurisdictions/") if "/local/" in p]
+    assert local and "## Cities and counties {#local}" in documents
+    # National and provincial documents on the index; every other one on its province's page, once.
+    listed = re.findall(r'href="([a-z0-9-]+)/"', documents) + [
+        d for p in local for d in re.findall(r'href="[./]*documents/([a-z0-9-]+)/"', files[p].decode())]
+    assert sorted(listed) == sorted(d.id for d in site.documents)
+    assert "c0001-" not in documents and "county-" not in jurisdictions
+    # Every jurisdiction is in the tree or on a province's page, once; each province's page is linked.
+    in_tree = re.findall(r'href="([a-z0-9-]+)/"', jurisdictions)
+    on_pages = [j for p in local for j in re.findall(r'href="\.\./\.\./([a-z0-9-]+)/"', files[p].decode())]
+    assert sorted(set(in_tree) | set(on_pages)) == sorted(j.id for j in site.jurisdictions)
+    assert not set(in_tree) & (set(on_pages) - {"anhui", "guangdong", "jiangxi"})  # a province's page links back
+    for province in ("anhui", "guangdong", "jiangxi"):
+        assert f'href="{province}/local/"' in jurisdictions
+        assert f'href="../jurisdictions/{province}/local/"' in documents
+        assert '<a href="local/">all ' in files[f"jurisdictions/{province}.md"].decode()  # from the province's page
+        page = files[f"jurisdictions/{province}/local/index.md"].decode()
+        assert 'href="../../">All jurisdictions</a>' in page and 'href="../../../documents/">All documents</a>' in page
+    # The indexes stay small however many documents there are.
+    assert len(documents) < 4000 and len(jurisdictions) < 3000
+    assert all(files[p].decode().count("<tr><td>") <= LOCAL_PAGE_JURISDICTIONS for p in local)
+
+
+def test_body_pages_at_scale_list_cities_and_counties_per_province(scaled):
+    site, files = scaled
+    page = files["bodies/nhc.md"].decode()
+    regions = _pages_under(files, "bodies/nhc/")
+    assert regions and "## Cities and counties {#local}" in page
+    shown = re.findall(r'href="[./]*tasks/([^/"]+/[^/"]+)/"', page + "".join(files[p].decode() for p in regions))
+    assert sorted(shown) == sorted(t.key for t, _ in site.tasks_by_body["nhc"])
+    assert "c0001-" not in page and len(page) < 4000
+    for path in regions:
+        region = files[path].decode()
+        assert region.count("<dd>") <= LOCAL_PAGE_TASKS
+        assert '<a href="../">National Health Commission</a>' in region  # back to the body's page
+        province = path.split("/")[2]
+        assert f'href="{province}/"' in page
+
+
+def test_compare_at_scale_lists_national_and_provincial_documents(scaled):
+    site, files = scaled
+    page = files["compare/index.md"].decode()
+    options = re.findall(r'<option value="([^"]+)"', page)
+    main = [d.id for d in site.documents if not d.id.startswith("c0") and d.jurisdiction != "feixi"]
+    assert options == main * 2  # each select; the cities' and counties' come from data/documents.json
+    groups = re.findall(r'<optgroup label="Cities and counties of ([^"]+)" data-region="([a-z0-9-]+)">', page)
+    assert [g for _, g in groups] == ["anhui", "guangdong", "jiangxi"] * 2
+    assert len(page) < 4000
+
+
+def test_cascade_at_scale_sums_up_each_task_and_province(scaled):
+    _, files = scaled
+    cascade = files["documents/china-2020-h2-key-tasks/cascade.md"].decode()
+    assert re.search(r'<a href="[./]*tasks/china-2020-h2-key-tasks/reform-disease-prevention-system/#cascade">'
+                     r'\d+ tasks in 3 provinces</a>', cascade)
+    assert "## Cities and counties {#local}" in cascade
+    for province in ("anhui", "guangdong", "jiangxi"):
+        assert cascade.count(f'href="{province}/') == 1  # one line per province, not one per task
+
+
+def test_long_lists_are_paged_and_linked(monkeypatch, tmp_path_factory):
+    monkeypatch.setattr(pages, "LOCAL_PAGE_JURISDICTIONS", 4)
+    monkeypatch.setattr(pages, "LOCAL_PAGE_TASKS", 3)
+    root = tmp_path_factory.mktemp("paged") / "project"
+    synthesise(root, 1000, git=False)
+    project = Project(root)
+    site = load_site(project)
+    files = render_files(project, site, with_history=False)
+    for base, rows, limit in (("jurisdictions/anhui/local/", "<tr><td>", 4), ("bodies/nhc/guangdong/", "<dd>", 3),
+                              ("themes/primary-care/anhui/", "<dd>", 3)):
+        paths = _pages_under(files, base)
+        assert len(paths) > 1 and base + "index.md" in paths and base + f"{len(paths)}/index.md" in paths
+        first = files[base + "index.md"].decode()
+        assert '<nav class="rc-pages" aria-label="Pages"><strong>1</strong> <a href="2/">2</a>' in first
+        assert f" · page 1 of {len(paths)}</p>" in first
+        last = files[f"{base}{len(paths)}/index.md"].decode()
+        assert '<a href="../">1</a>' in last and f"<strong>{len(paths)}</strong>" in last
+        assert all(0 < files[p].decode().count(rows) <= limit for p in paths)
+
+
+def test_every_page_at_scale_is_raw_html_blocks_and_headings(scaled):
+    """The shape generator/fastpage.py converts without Markdown (tests/test_fastpage.py checks the result)."""
+    _, files = scaled
+    slow = [p for p, text in files.items() if p.endswith(".md")
+            and convert(re.sub(r"\A---\n.*?\n---\n", "", text.decode(), flags=re.DOTALL)) is None]
+    assert slow == []

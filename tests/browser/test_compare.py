@@ -7,6 +7,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from generator.build import build_site
+from generator.content import Project
+from generator.pages import SIDE_BY_SIDE_MAX
+from tests.bench import synthesise
+from tests.conftest import serve
+
 pytestmark = pytest.mark.browser
 
 CHINA = "china-2020-h2-key-tasks"
@@ -163,3 +169,60 @@ def test_without_a_query_the_first_two_documents_are_compared(page, served_site,
     assert options == [d["id"] for d in site_data["documents"]]
     assert page.input_value("#rc-compare-a") == options[0]
     assert page.input_value("#rc-compare-b") == options[1]
+
+
+@pytest.fixture(scope="module")
+def scaled_site(tmp_path_factory):
+    """A site of more than SIDE_BY_SIDE_MAX documents (the real ones copied to synthetic counties), served."""
+    root = tmp_path_factory.mktemp("scaled") / "project"
+    synthesise(root, 3 * 128, git=False)
+    build_site(Project(root), root / "site")
+    assert len(json.loads((root / "site" / "data" / "documents.json").read_text("utf-8"))) > SIDE_BY_SIDE_MAX
+    with serve(root / "site") as url:
+        yield url, root / "site"
+
+
+def test_at_scale_cities_and_counties_come_grouped_by_province(browser, scaled_site):
+    url, site = scaled_site
+    documents = json.loads((site / "data" / "documents.json").read_text("utf-8"))
+    jurisdictions = {j["id"]: j for j in json.loads((site / "data" / "jurisdictions.json").read_text("utf-8"))}
+    province_of = {}  # document id -> the province it rolls up to (Feixi County is in Hefei, in Anhui)
+    for d in documents:
+        j = jurisdictions[d["jurisdiction"]]
+        while j["level"] not in ("national", "province") and j["parent"]:
+            j = jurisdictions[j["parent"]]
+        province_of[d["id"]] = j["id"]
+    county = next(d for d in documents if d["id"].startswith("c0001-"))
+    html = (site / "compare" / "index.html").read_text("utf-8")
+    assert f'value="{county["id"]}"' not in html  # the page lists national and provincial documents only
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.route(lambda u: not u.startswith(url), lambda route: route.abort())
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        open_compare(page, url, CHINA, county["id"])  # a county's document named in the address is chosen
+        assert page.input_value("#rc-compare-a") == CHINA
+        assert page.input_value("#rc-compare-b") == county["id"]
+        assert page.locator("#rc-compare-result thead th").nth(2).inner_text().startswith("Synthetic County 0001 — ")
+
+        # Every document can be chosen, once; each city's and county's under its province.
+        for select in ("#rc-compare-a", "#rc-compare-b"):
+            options = page.eval_on_selector_all(f"{select} option", "os => os.map(o => o.value)")
+            assert sorted(options) == sorted(d["id"] for d in documents)
+            grouped = page.eval_on_selector_all(
+                f"{select} optgroup", "gs => gs.map(g => [g.dataset.region, [...g.children].map(o => o.value)])")
+            assert grouped and all(province_of[o] == region for region, values in grouped for o in values)
+            assert county["id"] in dict(grouped)[province_of[county["id"]]]
+
+        # Choosing from a province's group compares and keeps the choice in the address.
+        other = next(d for d in documents if d["id"].startswith("c0002-"))
+        page.select_option("#rc-compare-a", other["id"])
+        page.click("#rc-compare-form button[type=submit]")
+        page.wait_for_function(
+            "() => document.querySelector('#rc-compare-result thead th:nth-child(2)')?.textContent.startsWith('Synthetic County 0002')")
+        assert parse_qs(urlsplit(page.url).query) == {"a": [other["id"]], "b": [county["id"]]}
+        assert errors == []
+    finally:
+        context.close()

@@ -96,12 +96,45 @@
     var base = result.getAttribute("data-site");
     var form = document.getElementById("rc-compare-form");
     var selA = document.getElementById("rc-compare-a"), selB = document.getElementById("rc-compare-b");
-    var params = new URLSearchParams(location.search);
-    if (params.get("a")) selA.value = params.get("a");
-    if (params.get("b")) selB.value = params.get("b");
+    function choose() {
+      var params = new URLSearchParams(location.search);
+      if (params.get("a")) selA.value = params.get("a");
+      if (params.get("b")) selB.value = params.get("b");
+    }
+    choose();
+    // At scale the page lists national and provincial documents only, with an empty group per
+    // province (data-region): each group gets its cities' and counties' documents here.
+    function fillRegions(selects, docs, jurList) {
+      var jurs = {};
+      jurList.forEach(function (j) { jurs[j.id] = j; });
+      function province(id) {  // as generator/pages.py overview_group: cities and counties roll up
+        var j = jurs[id];
+        while (j.level !== "national" && j.level !== "province" && j.parent) j = jurs[j.parent];
+        return j.id;
+      }
+      function label(d) {  // as Jinja's truncate(60) in compare.md.j2
+        var title = d.title.length <= 65 ? d.title : d.title.slice(0, 57).replace(/ [^ ]*$/, "") + "...";
+        return jurs[d.jurisdiction].name + " — " + title;
+      }
+      var added = 0;
+      selects.forEach(function (select) {
+        var groups = {};
+        select.querySelectorAll("optgroup[data-region]").forEach(function (g) { groups[g.getAttribute("data-region")] = g; });
+        docs.forEach(function (d) {
+          var p = province(d.jurisdiction);
+          if (p === d.jurisdiction || !groups[p]) return;
+          groups[p].append(make("option", {value: d.id}, [label(d)]));
+          added++;
+        });
+      });
+      return added;
+    }
     var data = Promise.all(["data/tasks.json", "data/documents.json", "data/themes.json", "data/jurisdictions.json"].map(function (f) {
       return fetch(base + f).then(function (r) { return r.json(); });
-    }));
+    })).then(function (all) {
+      if (fillRegions([selA, selB], all[1], all[3])) choose();  // the address may name a document listed only now
+      return all;
+    });
     function render() {
       data.then(function (all) {
         var tasks = all[0], docs = {}, themes = all[2], jurs = {};
@@ -150,9 +183,7 @@
       render();
     });
     window.addEventListener("popstate", function () {
-      var p = new URLSearchParams(location.search);
-      if (p.get("a")) selA.value = p.get("a");
-      if (p.get("b")) selB.value = p.get("b");
+      choose();
       render();
     });
     render();
