@@ -226,3 +226,10 @@ def test_at_scale_cities_and_counties_come_grouped_by_province(browser, scaled_s
         assert errors == []
     finally:
         context.close()
+
+
+def test_an_unknown_document_in_the_address_is_named(page, served_site):
+    page.goto(f"{served_site}compare/?a={CHINA}&b=no-such-document")
+    message = page.wait_for_selector("#rc-compare-result [role=status]")
+    assert "no-such-document" in message.inner_text()
+    assert page.query_selector("#rc-compare-result table") is None

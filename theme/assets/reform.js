@@ -140,6 +140,12 @@
         var tasks = all[0], docs = {}, themes = all[2], jurs = {};
         all[1].forEach(function (d) { docs[d.id] = d; });
         all[3].forEach(function (j) { jurs[j.id] = j; });
+        var params = new URLSearchParams(location.search);
+        var unknown = ["a", "b"].map(function (k) { return params.get(k); }).filter(function (id) { return id && !docs[id]; });
+        if (unknown.length) {  // a mistyped or outdated link: say so rather than show nothing
+          result.replaceChildren(make("p", {"class": "rc-muted", role: "status"}, ["No document has the id “" + unknown.join("” or “") + "”. Pick two documents from the lists above."]));
+          return;
+        }
         var a = docs[selA.value], b = docs[selB.value];
         if (!a || !b) return;
         var byTheme = {};
