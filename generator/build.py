@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from . import parallel
 from .check import check
 from .content import Project, load_content
 from .errors import ContentError, Problem
@@ -20,7 +21,7 @@ from .history import task_histories
 from .load import load_schema_registry
 from .model import Site, build_model
 from .pages import all_pages
-from .render import Renderer
+from .render import Page, Renderer
 
 def read_site_url(project: Project) -> str:
     """site_url from mkdocs.yml: it is set in that one place."""
@@ -47,18 +48,89 @@ def load_site(project: Project) -> Site:
     return build_model(loaded)
 
 
-def render_files(project: Project, site: Site, with_history: bool = True) -> dict[str, bytes]:
-    """Stage 4: every file of build/docs, by relative path."""
-    site_url = read_site_url(project)
-    renderer = Renderer(site, site_url)
-    histories = task_histories(project, site) if with_history else {}
-    files = {page.path: page.text.encode("utf-8") for page in all_pages(renderer, site, histories)}
-    downloads = data_files(site, site_url, load_schema_registry(project.schema))
-    for f in downloads:
-        files[f"data/{f.name}"] = f.content
-    files["data/index.md"] = renderer.render("data", "data/index.md", files=downloads,
-                                             dictionary=DICTIONARY).text.encode("utf-8")
+PARALLEL_MIN_TASKS = 1000  # below this, rendering in one process is quicker than forking
+CHUNK = 24  # render calls a process claims at a time
+
+
+def render_files(project: Project, site: Site, with_history: bool = True,
+                 workers: int | None = None) -> dict[str, bytes]:
+    """Stage 4: every file of build/docs, by relative path, rendered in `workers` processes (default: by size)."""
+    share, workers = _render_job(project, site, with_history, workers)
+    shares = parallel.in_processes(share, workers)
+    files = {}
+    for _, path, content in parallel.in_order([rendered for rendered, _ in shares]):
+        files[path] = content  # in the order of a one-process render, so a repeated path keeps the same bytes
     return files
+
+
+def render_tree(project: Project, site: Site, out_dir: Path, with_history: bool = True,
+                workers: int | None = None) -> tuple[int, int]:
+    """Stage 4 into out_dir: what write_tree(out_dir, render_files(...)) does, but each render process
+    writes the files it rendered. Returns (files written, stale files deleted)."""
+    share, workers = _render_job(project, site, with_history, workers)
+    fresh = not out_dir.exists()  # then nothing in it can be stale
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    def write_share() -> tuple[list[str], int]:
+        files, paths = share()
+        last = {path: n for n, path in enumerate(paths)}  # every process knows every page's path
+        last.update((path, n) for n, path, _ in files if n >= len(paths))  # the downloads
+        mine = [(path, content) for n, path, content in files if last[path] == n]  # as in a dict: the last wins
+        folders: dict[str, bool] = {}
+        return [path for path, _ in mine], sum(_write_if_changed(out_dir, path, content, folders)
+                                               for path, content in mine)
+
+    shares = parallel.in_processes(write_share, workers)
+    kept = [path for paths, _ in shares for path in paths]
+    if len(set(kept)) != len(kept):  # a page and a download at one path: which is written would be chance
+        raise RuntimeError(f"two processes wrote {sorted(p for p in kept if kept.count(p) > 1)[:3]}")
+    return sum(written for _, written in shares), 0 if fresh else _remove_stale(out_dir, kept)
+
+
+def _render_job(project: Project, site: Site, with_history: bool, workers: int | None):
+    """The work of one render process, and how many processes to run it in."""
+    site_url = read_site_url(project)
+    histories = task_histories(project, site) if with_history else {}
+    schemas = load_schema_registry(project.schema)
+    workers = workers or parallel.workers(len(site.all_tasks), PARALLEL_MIN_TASKS)
+    renderer = _ShareRenderer(site, site_url, parallel.Claims(workers))
+    if workers > 1:  # compiled once here, not once in each process
+        for name in renderer.env.list_templates():
+            renderer.env.get_template(name)
+    return (lambda: _render_share(renderer, site, histories, schemas)), workers
+
+
+class _ShareRenderer(Renderer):
+    """Renders only the pages its process claims (piece 0 is the downloads, then CHUNK render calls a piece)."""
+
+    def __init__(self, site: Site, site_url: str, claims: parallel.Claims):
+        super().__init__(site, site_url)
+        self.claims = claims
+        self.calls = 0
+        self.skipped: list[Page] = []  # kept alive, so their ids stay theirs
+
+    def render(self, template: str, path: str, **context) -> Page:
+        self.calls += 1
+        if self.claims.owns(1 + (self.calls - 1) // CHUNK):
+            return super().render(template, path, **context)
+        self.skipped.append(Page(path, ""))  # another process renders it
+        return self.skipped[-1]
+
+
+def _render_share(renderer: _ShareRenderer, site: Site, histories: dict, schemas: dict) -> tuple[list, list]:
+    """This process's files, each with its place in the one-process order (all_pages' list, then the
+    downloads), and the path of every page in that order."""
+    data = []
+    if renderer.claims.owns(0):  # the downloads and their page: the largest piece, so taken first
+        downloads = data_files(site, renderer.site_url, schemas)
+        data = [(f"data/{f.name}", f.content) for f in downloads]
+        page = Renderer.render(renderer, "data", "data/index.md", files=downloads, dictionary=DICTIONARY)
+        data.append((page.path, page.text.encode("utf-8")))
+    pages = all_pages(renderer, site, histories)
+    skipped = {id(page) for page in renderer.skipped}
+    files = [(n, page.path, page.text.encode("utf-8")) for n, page in enumerate(pages) if id(page) not in skipped]
+    return files + [(len(pages) + n, path, content) for n, (path, content) in enumerate(data)], \
+        [page.path for page in pages]
 
 
 def _redirects(site: Site) -> bytes:
@@ -69,31 +141,59 @@ def _redirects(site: Site) -> bytes:
 def write_tree(out_dir: Path, files: dict[str, bytes]) -> tuple[int, int]:
     """Write only files whose bytes changed and delete stale ones (mkdocs serve then reloads once)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = 0
-    for rel, content in files.items():
-        path = out_dir / rel
-        if path.is_file() and path.read_bytes() == content:
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(content)
-        tmp.replace(path)
-        written += 1
+    folders: dict[str, bool] = {}
+    written = sum(_write_if_changed(out_dir, rel, content, folders) for rel, content in files.items())
+    return written, _remove_stale(out_dir, files)
+
+
+def _write_if_changed(out_dir: Path, rel: str, content: bytes, folders: dict[str, bool]) -> bool:
+    """Write one file unless it already holds these bytes.
+
+    `folders` are those known to exist, True for those made here: nothing there can hold the bytes already.
+    """
+    path = os.path.join(out_dir, rel)
+    folder = os.path.dirname(path)
+    made = folders.get(folder)
+    if made is None:  # one mkdir per folder, not per file
+        try:
+            os.makedirs(folder)
+            made = True
+        except FileExistsError:
+            made = False
+        folders[folder] = made
+    if not made:
+        try:
+            with open(path, "rb") as f:
+                if os.fstat(f.fileno()).st_size == len(content) and f.read() == content:
+                    return False
+        except OSError:  # missing, or not a file
+            pass
+    with open(path + ".tmp", "wb") as f:
+        f.write(content)
+    os.replace(path + ".tmp", path)
+    return True
+
+
+def _remove_stale(out_dir: Path, wanted) -> int:
+    """Delete every file under out_dir not in `wanted` (paths relative to it), then empty folders."""
+    base = os.path.normpath(out_dir)  # so that the paths walked and the paths wanted are spelled alike
+    keep = {os.path.normpath(os.path.join(base, rel)) for rel in wanted}
     removed = 0
-    wanted = {out_dir / rel for rel in files}
-    for path in sorted(out_dir.rglob("*"), reverse=True):
-        if path.is_file() and path not in wanted:
-            path.unlink()
-            removed += 1
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    return written, removed
+    for folder, _, names in os.walk(base, topdown=False):
+        for name in names:
+            path = os.path.join(folder, name)
+            if path not in keep:
+                os.unlink(path)
+                removed += 1
+        if folder != base and not os.listdir(folder):
+            os.rmdir(folder)
+    return removed
 
 
 def generate(project: Project, with_history: bool = True) -> Site:
     """Stages 1-4: validate content and write build/docs."""
     site = load_site(project)
-    write_tree(project.root / "build" / "docs", render_files(project, site, with_history))
+    render_tree(project, site, project.root / "build" / "docs", with_history)
     redirects = project.root / "build" / "redirects.json"
     content = _redirects(site)
     if not redirects.is_file() or redirects.read_bytes() != content:

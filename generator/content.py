@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import parallel
 from .errors import ContentError, Problem
 from .load import RawFile, load_schema_registry, load_yaml, make_resolver, read_text
 
+PARALLEL_MIN_FILES = 100  # below this, loading in one process is quicker than forking
+CHUNK = 8  # files a process claims at a time
 SCHEMAS = {
     "jurisdictions": "jurisdictions.schema.json",
     "bodies": "bodies.schema.json",
@@ -56,33 +59,30 @@ def load_content(project: Project) -> Loaded:
     resolve = make_resolver(registry)
     problems: list[Problem] = []
 
-    def load(path: Path, schema_name: str) -> RawFile | None:
+    def load(path: Path, schema_name: str) -> tuple[RawFile | None, list[Problem]]:
         display = project.display(path)
         if not path.is_file():
-            problems.append(Problem(display, 1, 1, "file is missing",
-                                    "every project has content/jurisdictions.yaml, bodies.yaml and themes.yaml"))
-            return None
+            return None, [Problem(display, 1, 1, "file is missing",
+                                  "every project has content/jurisdictions.yaml, bodies.yaml and themes.yaml")]
         try:
-            return load_yaml(path, display, registry[SCHEMAS[schema_name]], resolve)
+            return load_yaml(path, display, registry[SCHEMAS[schema_name]], resolve), []
         except ContentError as exc:
-            problems.extend(exc.problems)
-            return None
+            return None, exc.problems
 
-    jurisdictions = load(project.content / "jurisdictions.yaml", "jurisdictions")
-    bodies = load(project.content / "bodies.yaml", "bodies")
-    themes = load(project.content / "themes.yaml", "themes")
-    documents = []
-    doc_dir = project.content / "documents"
-    for path in sorted(doc_dir.glob("*")):
+    files = [(project.content / f"{name}.yaml", name) for name in ("jurisdictions", "bodies", "themes")]
+    for path in sorted((project.content / "documents").glob("*")):
         if path.suffix == ".yml":
             problems.append(Problem(project.display(path), 1, 1, "document files end in .yaml",
                                     f"rename it to {path.stem}.yaml"))
-            continue
-        if path.suffix != ".yaml" or path.name.startswith("."):
-            continue
-        raw = load(path, "document")
-        if raw is not None:
-            documents.append(raw)
+        elif path.suffix == ".yaml" and not path.name.startswith("."):
+            files.append((path, "document"))
+    processes = parallel.workers(len(files), PARALLEL_MIN_FILES)
+    claims = parallel.Claims(processes)
+    shares = parallel.in_processes(lambda: [(n, *load(path, kind)) for n, (path, kind) in enumerate(files)
+                                            if claims.owns(n // CHUNK)], processes)
+    loaded = parallel.in_order(shares)
+    for _, _, found in loaded:
+        problems += found
     sources: dict[str, str] = {}
     for path in sorted((project.content / "sources").glob("*.txt")):
         try:
@@ -91,4 +91,5 @@ def load_content(project: Project) -> Loaded:
             problems.extend(exc.problems)
     if problems:
         raise ContentError(problems)
-    return Loaded(registry, jurisdictions, bodies, themes, documents, sources)
+    (_, jurisdictions, _), (_, bodies, _), (_, themes, _) = loaded[:3]
+    return Loaded(registry, jurisdictions, bodies, themes, [raw for _, raw, _ in loaded[3:]], sources)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import posixpath
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from .model import Document, Indicator, Site, Task
@@ -36,7 +38,10 @@ def yaml_string(text: str) -> Markup:
 
     JSON is valid YAML, and escapes what YAML would otherwise read.
     """
-    return Markup(json.dumps(html.escape(normalise(str(text)), quote=True), ensure_ascii=False))
+    return Markup(_JSON.encode(html.escape(normalise(str(text)), quote=True)))
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), without a new encoder each time
 
 
 def human_date(value: str | None) -> str:
@@ -90,24 +95,39 @@ def page_url(path: str) -> str:
     return stem.removesuffix("/index") + "/"
 
 
-def _relpath(path: str, start: str) -> str:
-    """posixpath.relpath for site paths, without its two abspath calls (a page makes hundreds of links)."""
-    if path.startswith("/") or start.startswith("/") or ".." in path or ".." in start:
-        return posixpath.relpath(path, start)
-    p = [c for c in path.split("/") if c and c != "."]
-    s = [c for c in start.split("/") if c and c != "."]
-    n = 0
-    while n < len(p) and n < len(s) and p[n] == s[n]:
-        n += 1
-    return "/".join([".."] * (len(s) - n) + p[n:]) or "."
+@functools.lru_cache(maxsize=1 << 16)
+def _segments(path: str) -> tuple[str, ...] | None:
+    """A site path's segments, or None where posixpath.relpath must decide (absolute, or with '..')."""
+    if path.startswith("/") or ".." in path:
+        return None
+    return tuple(c for c in path.split("/") if c and c != ".")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _link_target(to_url: str) -> tuple[tuple[str, ...] | None, str, str]:
+    """A link target's segments, the '/' to end the link with, and its '#anchor' (pages share their targets)."""
+    target, _, anchor = to_url.partition("#")
+    return (_segments(target or "."), "/" if target.endswith("/") or not target else "",
+            f"#{anchor}" if anchor else "")
 
 
 def relative(from_url: str, to_url: str) -> str:
-    """A link from one page URL to another, relative so the site works under any prefix."""
-    target, _, anchor = to_url.partition("#")
-    rel = _relpath(target or ".", from_url or ".")
-    rel = "./" if rel == "." else rel + ("/" if target.endswith("/") or not target else "")
-    return rel + (f"#{anchor}" if anchor else "")
+    """A link from one page URL to another, relative so the site works under any prefix.
+
+    posixpath.relpath on the segments, without its two abspath calls: a page makes hundreds of links.
+    """
+    path, slash, anchor = _link_target(to_url)
+    start = _segments(from_url or ".")
+    if path is None or start is None:
+        rel = posixpath.relpath(to_url.partition("#")[0] or ".", from_url or ".")
+    else:
+        n = 0
+        for a, b in zip(path, start):
+            if a != b:
+                break
+            n += 1
+        rel = "/".join(("..",) * (len(start) - n) + path[n:]) or "."
+    return ("./" if rel == "." else rel + slash) + anchor
 
 
 class Renderer:
@@ -118,33 +138,45 @@ class Renderer:
         self.site_url = site_url.rstrip("/") + "/"
         env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
                           lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined,
-                          comment_start_string="{##", comment_end_string="##}")  # {#id} is Markdown
+                          comment_start_string="{##", comment_end_string="##}",  # {#id} is Markdown
+                          auto_reload=False)  # one Renderer per build: no stat of every template per page
         env.filters.update(md=md, yaml=yaml_string, date=human_date, period=human_period, num=number,
                            value=indicator_value, level=lambda lv: LEVEL_LABEL[lv], norm=normalise)
-        env.globals.update(site=site, link=self._link, absolute=self.absolute, LEVEL_LABEL=LEVEL_LABEL,
-                           task_anchor=task_anchor, task_link=self._task_link)
         self.env = env
+        self.url = ""  # of the page being rendered: links are relative to it
+        env.globals.update(site=site, absolute=self.absolute, LEVEL_LABEL=LEVEL_LABEL, task_anchor=task_anchor,
+                           **self._link_functions())
 
-    @staticmethod
-    @pass_context
-    def _link(context, to_url: str) -> str:
-        return relative(context["url"], to_url)
+    def _link_functions(self) -> dict:
+        """link(url) and task_link(task, show_doc): links from the page being rendered.
 
-    @pass_context
-    def _task_link(self, context, task: Task, show_doc: bool = False) -> Markup:
-        """A link to a task, optionally naming its jurisdiction (Python: the most frequent piece of markup)."""
-        html_link = f'<a href="{relative(context["url"], task.url)}">{html.escape(task.title)}</a>'
-        if show_doc:
-            name = self.site.jurisdiction[self.site.document[task.doc].jurisdiction].name
-            html_link += f' <span class="rc-muted">— {html.escape(name)}</span>'
-        return Markup(html_link)
+        They read its URL from the Renderer rather than from the template context (Jinja gives a function
+        that takes the context a new one for each call in a loop), and are plain functions rather than
+        methods (Jinja inspects whatever it calls, and a method costs it more): at 10,000 tasks they are
+        called 200,000 times.
+        """
+        # The escaped pieces of every task's link, made once: a task is linked from a dozen pages.
+        pieces = {(t.doc, t.id): self._task_pieces(t) for t in self.site.all_tasks}
+
+        def link(to_url: str) -> str:
+            return relative(self.url, to_url)
+
+        def task_link(task: Task, show_doc: bool = False) -> Markup:
+            url, title, where = pieces.get((task.doc, task.id)) or self._task_pieces(task)
+            return Markup(f'<a href="{relative(self.url, url)}{title}{where}' if show_doc else
+                          f'<a href="{relative(self.url, url)}{title}')
+        return {"link": link, "task_link": task_link}
+
+    def _task_pieces(self, task: Task) -> tuple[str, str, str]:
+        name = self.site.jurisdiction[self.site.document[task.doc].jurisdiction].name
+        return task.url, f'">{html.escape(task.title)}</a>', f' <span class="rc-muted">— {html.escape(name)}</span>'
 
     def absolute(self, url: str) -> str:
         return self.site_url + url
 
     def render(self, template: str, path: str, **context) -> Page:
-        url = page_url(path)
-        text = self.env.get_template(f"{template}.md.j2").render(url=url, **context)
+        self.url = page_url(path)
+        text = self.env.get_template(f"{template}.md.j2").render(url=self.url, **context)
         return Page(path, text)
 
 
@@ -153,8 +185,35 @@ def task_anchor(task: Task, indicator: Indicator | None = None) -> str:
     return f"q-{task.id}" + (f"--{indicator.id}" if indicator else "")
 
 
-def source_paragraphs(site: Site, doc: Document) -> list[Markup]:
-    """The source text as HTML paragraphs, each quoted span linked to its task."""
+def source_paragraphs(site: Site, doc: Document) -> Sequence[Markup]:
+    """The source text as HTML paragraphs, each quoted span linked to its task.
+
+    Worked out when the page is rendered: a render process that leaves the page to another never needs it.
+    """
+    return _Later(lambda: _source_paragraphs(site, doc))
+
+
+class _Later(Sequence):
+    """A list made on first use."""
+
+    def __init__(self, make: Callable[[], list]):
+        self._make = make
+
+    @functools.cached_property
+    def _items(self) -> list:
+        return self._make()
+
+    def __getitem__(self, index):
+        return self._items[index]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self):
+        return iter(self._items)
+
+
+def _source_paragraphs(site: Site, doc: Document) -> list[Markup]:
     text = site.sources[doc.source_file]
     flat, offsets = source_spans(text)
     spans = []  # (start, end, anchor, task or None, note reason)
@@ -164,9 +223,10 @@ def source_paragraphs(site: Site, doc: Document) -> list[Markup]:
             passages.append((task.bodies_quote, task_anchor(task) + "--bodies"))
         passages += [(ind.quote, task_anchor(task, ind)) for ind in task.indicators]
         for n, (quote, anchor) in enumerate(passages):
-            at = flat.find(normalise(quote))
+            quote = normalise(quote)
+            at = flat.find(quote)
             if at >= 0:
-                end = offsets[at + len(normalise(quote)) - 1] + 1
+                end = offsets[at + len(quote) - 1] + 1
                 first = n == 0 or anchor != task_anchor(task)
                 spans.append((offsets[at], end, anchor if first else "", task, ""))
     for note in doc.notes:
@@ -179,7 +239,7 @@ def source_paragraphs(site: Site, doc: Document) -> list[Markup]:
     return paragraphs
 
 
-_BREAK = re.compile(r"\s*(?:<\s*p\s*>\s*)+|\s*\n\s*")
+_BREAK = re.compile(r"(?=[\s<])(?:\s*(?:<\s*p\s*>\s*)+|\s*\n\s*)")  # the lookahead halves the search
 
 
 def _paragraph_bounds(text: str) -> list[tuple[int, int]]:
@@ -194,10 +254,10 @@ def _paragraph_bounds(text: str) -> list[tuple[int, int]]:
 
 
 def _mark_up(text: str, start: int, end: int, spans: list, doc: Document) -> str:
+    spans = [sp for sp in spans if sp[0] < end and sp[1] > start]  # only these can cover or start in here
     cuts = {start, end}
     for s, e, *_ in spans:
-        if s < end and e > start:
-            cuts.update(x for x in (s, e) if start < x < end)
+        cuts.update(x for x in (s, e) if start < x < end)
     points = sorted(cuts)
     out = []
     for a, b in zip(points, points[1:]):

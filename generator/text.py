@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
-_SPACE = re.compile(r"\s+")
-
 
 def normalise(text: str) -> str:
     """Collapse every run of white space to one space; nothing else changes."""
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())  # split() cuts at what str.isspace calls white space, as \s does
 
 
 def find_quote(normalised_source: str, quote: str) -> int:

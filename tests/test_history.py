@@ -51,3 +51,62 @@ def test_history_survives_a_renamed_file_and_an_odd_old_version(scratch):
     history = task_histories(scratch, site)
     subjects = [c.subject for c in history["feixi-health-capacity-five-aspects/recruit-medical-graduates"]]
     assert subjects == ["First version under another name"]  # the rename left the task as it was
+
+
+def _edit_title(path, suffix):
+    text = path.read_text(encoding="utf-8")
+    start = text.index("    title: ") + len("    title: ")
+    end = text.index("\n", start)
+    path.write_text(text[:end] + suffix + text[end:], encoding="utf-8")
+
+
+def test_one_log_of_the_folder_reads_as_a_log_per_file(scratch, monkeypatch):
+    """history reads one `git log` of content/documents where it agrees with a `git log --follow` per file:
+    the two must give the same histories through edits, a comment-only change, a rename, a deletion and
+    re-adding, a file added later, a committed working copy and an edited one, and a merge."""
+    import generator.history as history_module
+    docs = scratch.content / "documents"
+    _git(scratch.root, "init", "-q", "-b", "main")
+    _git(scratch.root, "add", "-A")
+    _git(scratch.root, "commit", "-q", "-m", "All documents")
+
+    def same_either_way(step):
+        site = load_site(scratch)
+        folder = task_histories(scratch, site)
+        monkeypatch.setattr(history_module, "_folder_log", lambda project: {})  # every file through --follow
+        follow = task_histories(scratch, site)
+        monkeypatch.undo()
+        assert folder == follow, step
+        return folder
+
+    _edit_title(docs / "jiangxi-2020-h2-key-tasks.yaml", " (edited)")
+    _git(scratch.root, "commit", "-q", "-am", "Edit a title")
+    with (docs / "guangdong-2020-near-term-key-tasks.yaml").open("a", encoding="utf-8") as f:
+        f.write("# a comment changes no record\n")
+    _git(scratch.root, "commit", "-q", "-am", "Comment")
+    assert set(history_module._folder_log(scratch)) == {f"content/documents/{p.name}" for p in docs.glob("*.yaml")}
+    history = same_either_way("edits")
+    assert [c.subject for c in history["jiangxi-2020-h2-key-tasks/epidemic-treatment-capacity"]] != []
+    _git(scratch.root, "mv", "content/documents/feixi-health-capacity-five-aspects.yaml", "content/documents/x.yaml")
+    _git(scratch.root, "commit", "-q", "-m", "Move away")
+    _git(scratch.root, "mv", "content/documents/x.yaml", "content/documents/feixi-health-capacity-five-aspects.yaml")
+    _git(scratch.root, "commit", "-q", "-m", "Move back")
+    city = docs / "city-2014-grassroots-public-health.yaml"
+    kept = city.read_text(encoding="utf-8")
+    _git(scratch.root, "rm", "-q", "content/documents/city-2014-grassroots-public-health.yaml")
+    _git(scratch.root, "commit", "-q", "-m", "Delete")
+    city.write_text(kept, encoding="utf-8")
+    _git(scratch.root, "add", "-A")
+    _git(scratch.root, "commit", "-q", "-m", "Add again")
+    same_either_way("renames and re-adding")
+    _edit_title(docs / "china-2020-h2-key-tasks.yaml", " (not committed)")
+    same_either_way("a working copy that differs from the last commit")
+    _git(scratch.root, "commit", "-q", "-am", "Commit it")
+    _git(scratch.root, "checkout", "-q", "-b", "side")
+    _edit_title(docs / "china-2020-h2-key-tasks.yaml", " (side)")
+    _git(scratch.root, "commit", "-q", "-am", "Side edit")
+    _git(scratch.root, "checkout", "-q", "main")
+    _edit_title(docs / "jiangxi-2020-h2-key-tasks.yaml", " (main)")
+    _git(scratch.root, "commit", "-q", "-am", "Main edit")
+    _git(scratch.root, "merge", "-q", "--no-edit", "side")
+    same_either_way("a merge")

@@ -79,7 +79,7 @@ def test_libyaml_fast_path_gives_the_same_records_and_positions(root, doc_schema
     schema, resolve = doc_schema
     for path in sorted((root / "content" / "documents").glob("*.yaml")):
         text = path.read_text(encoding="utf-8")
-        assert load._compose_fast(text) is not None or load._CLoader is None
+        assert load._read_fast(text, path.name) is not None or load._CLoader is None
         fast = parse_yaml(text, path.name, schema, resolve)
         with monkeypatch.context() as m:
             m.setattr(load, "_CLoader", None)
@@ -89,7 +89,7 @@ def test_libyaml_fast_path_gives_the_same_records_and_positions(root, doc_schema
 
 
 def test_fast_path_declines_what_only_the_careful_path_reports():
-    from generator.load import _compose_fast
-    assert _compose_fast("a: &x 1\nb: *x\n") is None
-    assert _compose_fast("[" * 60 + "]" * 60) is None
-    assert _compose_fast("a: [unclosed\n") is None
+    from generator.load import _read_fast
+    for text in ("a: &x 1\nb: *x\n", "[" * 60 + "]" * 60, "a: [unclosed\n", "a: 1\na: 2\n", "a: !!python/none x\n",
+                 "? [a]\n: b\n", "<<: x\n", "a: 1\n---\nb: 2\n", "# nothing\n"):
+        assert _read_fast(text, "x.yaml") is None, text

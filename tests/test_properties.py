@@ -17,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.check import check
+from generator.check import check, compiled_validators, validators
 from generator.content import Project, load_content
 from generator.errors import ContentError
 from generator.load import load_schema_registry, make_resolver, parse_yaml
@@ -200,6 +200,33 @@ def test_mutated_real_document(doc):
 def test_mutated_shared_files(case):
     which, data = case
     never_raises_other_than_content_error(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), which)
+
+
+_FAST = compiled_validators(_REGISTRY)
+_SLOW = validators(_REGISTRY)
+
+
+def assert_never_looser(data, which: str) -> None:
+    """check() trusts a pass of the compiled validator, so it must pass nothing jsonschema refuses."""
+    if _FAST[which](data):
+        assert not list(_SLOW[which].iter_errors(data)), data
+
+
+@SETTINGS
+@given(mutated(_ORIGINAL))
+def test_the_compiled_validator_is_never_looser_on_a_document(doc):
+    assert_never_looser(doc, "document")  # as drawn: None, dates, floats, booleans anywhere
+    try:
+        raw = parse_doc(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
+    except ContentError:
+        return
+    assert_never_looser(raw.data, "document")  # as loaded: text, and numbers where the schema wants them
+
+
+@settings(SETTINGS, max_examples=100)
+@given(st.sampled_from(SHARED).flatmap(lambda name: st.tuples(st.just(name), mutated(_SHARED_ORIGINAL[name]))))
+def test_the_compiled_validator_is_never_looser_on_shared_files(case):
+    assert_never_looser(*reversed(case))
 
 
 def test_the_unmutated_files_pass():

@@ -1,0 +1,101 @@
+"""Work shared among forked processes: every process walks the same list of work, and whichever reaches
+a piece first takes it, so a process that drew heavy pieces takes fewer. Results keep their one-process order."""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import pickle
+import sys
+import threading
+import traceback
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+MAX_WORKERS = 4  # each process walks all the work to find its own, so more stop paying
+
+
+def workers(amount: int, minimum: int) -> int:
+    """How many processes to use on `amount` of work: one below `minimum` (forking costs more than it
+    saves), off Linux (elsewhere forking is not Python's default and can break system libraries), and where
+    another thread runs (as in `mkdocs serve`: it may hold a lock the fork would copy)."""
+    if amount < minimum or not sys.platform.startswith("linux") or threading.active_count() > 1:
+        return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(MAX_WORKERS, cpus))
+
+
+class Claims:
+    """Which pieces of work (numbered 0, 1, 2 ... in the order every process meets them) are this process's.
+
+    Made before the fork and shared by the processes; with one process, every piece is its own.
+    """
+
+    def __init__(self, processes: int):
+        self.counter = multiprocessing.get_context("fork").Value("q", 0) if processes > 1 else None
+        self.last = -1  # the last piece this process claimed
+
+    def owns(self, piece: int) -> bool:
+        if self.counter is None:
+            return True
+        while self.last < piece:  # pieces are claimed in order, so one passed over is another process's
+            with self.counter.get_lock():
+                self.last = self.counter.value
+                self.counter.value += 1
+        return self.last == piece
+
+
+def in_processes(work: Callable[[], T], processes: int) -> list[T]:
+    """work() run here and in processes - 1 forked processes, which send back what it returns."""
+    if processes <= 1:
+        return [work()]
+    ctx = multiprocessing.get_context("fork")
+    children = []
+    for stream in (sys.stdout, sys.stderr):  # else a child would print what is still buffered once more
+        if stream is not None:
+            stream.flush()
+    gc.freeze()  # collections then leave the objects the processes share alone (touching them copies their pages)
+    try:
+        for _ in range(processes - 1):
+            receive, send = ctx.Pipe(duplex=False)
+            child = ctx.Process(target=_child, args=(work, send), daemon=True)
+            child.start()
+            send.close()
+            children.append((child, receive))
+        results = [work()]
+        for child, receive in children:
+            try:
+                status, value = receive.recv()
+            except EOFError:
+                raise RuntimeError(f"a worker process stopped without its results (exit {child.exitcode})") from None
+            if status == "error":
+                raise value
+            results.append(value)
+        return results
+    finally:
+        for child, receive in children:
+            if child.is_alive():
+                child.kill()
+            child.join()
+            receive.close()
+        gc.unfreeze()
+
+
+def in_order(shares: list[list[tuple]]) -> list[tuple]:
+    """What every process returned, as (place, ...) tuples, in the one-process order of the places."""
+    return sorted((piece for share in shares for piece in share), key=lambda piece: piece[0])
+
+
+def _child(work: Callable[[], T], send) -> None:
+    try:
+        result = ("ok", work())
+    except BaseException as exc:  # noqa: BLE001 (the parent raises it)
+        try:
+            pickle.loads(pickle.dumps(exc))  # not every exception survives the trip
+        except Exception:  # noqa: BLE001
+            exc = RuntimeError("".join(traceback.format_exception(exc)))
+        result = ("error", exc)
+    send.send(result)
+    send.close()
