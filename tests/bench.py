@@ -118,7 +118,8 @@ def run_child(cmd: list[str], cwd: Path, env: dict | None = None, log: Path | No
 
 
 def child_generate(root: Path, result_file: Path) -> None:
-    """Inside the child: the stages of generator.build.generate, each timed (history as its own stage)."""
+    """Inside the child: the stages of generator.build.generate, each timed (history as its own stage;
+    rendering and writing are one stage, since each render process writes its own files)."""
     from generator import build
     from generator.check import check
     from generator.content import Project, load_content
@@ -136,18 +137,18 @@ def child_generate(root: Path, result_file: Path) -> None:
     times["model"], t = time.perf_counter() - t, time.perf_counter()
     histories = task_histories(project, site)
     times["history"], t = time.perf_counter() - t, time.perf_counter()
-    build.task_histories = lambda project, site: histories  # render_files would ask git again
-    files = build.render_files(project, site, with_history=True)
-    times["render"], t = time.perf_counter() - t, time.perf_counter()
-    written, removed = build.write_tree(root / "build" / "docs", files)
+    build.task_histories = lambda project, site: histories  # render_tree would ask git again
+    out = root / "build" / "docs"
+    written, removed = build.render_tree(project, site, out, with_history=True)  # as generate() runs it
     redirects = root / "build" / "redirects.json"
     content = build._redirects(site)
     if not redirects.is_file() or redirects.read_bytes() != content:
         redirects.write_bytes(content)
-    times["write"] = time.perf_counter() - t
+    times["render+write"] = time.perf_counter() - t
+    rels = [p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()]
     result_file.write_text(json.dumps({
         "stages_s": {k: round(v, 3) for k, v in times.items()},
-        "pages": sum(1 for rel in files if rel.endswith(".md")), "files": len(files),
+        "pages": sum(1 for rel in rels if rel.endswith(".md")), "files": len(rels),
         "written": written, "removed": removed, "tasks": len(site.all_tasks),
         "documents": len(site.documents), "jurisdictions": len(site.jurisdictions)}))
 
