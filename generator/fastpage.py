@@ -26,12 +26,13 @@ _ESCAPE = re.compile(r"\\(.)")
 _ATTR_ID = re.compile(r"#([A-Za-z][\w:.-]*)")
 _ATTR_FLAG = re.compile(r"[A-Za-z][\w-]*")
 # A heading line at the start of a line, a tag, or a "<" that is neither.
-_TOKEN = re.compile(r"^(#[^\n]*)|<(?:(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)(/?)>)?", re.M)
+_TOKEN = re.compile(r"^(#[^\n]*)|<(?:(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)(/?)>)?", re.MULTILINE)
 _ID = re.compile(r"""\sid\s*=\s*"([^"]*)\"""")
 _NAME = re.compile(r"""\sname\s*=\s*"([^"]*)\"""")
-_HTML_HEADING = re.compile(r"<h[1-6][\s>]", re.I)
+_HTML_HEADING = re.compile(r"<h[1-6][\s>]", re.IGNORECASE)
 _EXCLUDE = re.compile(r"\sdata-search-exclude[\s=/]|\sdata-search-exclude$")
-_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+_VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+                   "wbr"])
 _BLOCK = frozenset(BLOCK_LEVEL_ELEMENTS)
 _PERMALINK = '<a class="headerlink" href="#{0}" title="Permanent link">&para;</a>'
 

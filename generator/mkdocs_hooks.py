@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import html
 import json
 import os
@@ -57,7 +56,7 @@ def on_config(config, **kwargs):
 
 
 def _index_searchable(add_entry):
-    """The index reads a fast page without its data-search-exclude sections, which it would skip anyway.
+    """The index reads a fast page without what carries data-search-exclude, which it would skip anyway.
 
     The skipped sections are most of a task page, and parsing them was half of the indexing time.
     tests/test_fastpage.py checks that the index entries are the same either way.
@@ -88,7 +87,7 @@ def _render(page, fast) -> None:
     """What mkdocs.structure.pages.Page.render sets, from the fast conversion."""
     del page.render  # back to the class's method, and the conversion is freed
     page.content = fast.content
-    page.toc = get_toc(copy.deepcopy(fast.toc_tokens))
+    page.toc = get_toc(fast.toc_tokens)  # used once: the conversion is dropped next
     page._title_from_render = fast.title
     page.present_anchor_ids = set(fast.anchor_ids)
     page.links_to_anchors = {page.file: {i: "#" + i for i in fast.heading_ids}} if fast.heading_ids else {}

@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 
 import pytest
+from material.plugins.search.plugin import SearchIndex
 from mkdocs.config import load_config
 from mkdocs.structure.files import get_files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
-from material.plugins.search.plugin import SearchIndex
 
 from generator import mkdocs_hooks
 from generator.build import generate
