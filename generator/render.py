@@ -162,7 +162,7 @@ class Renderer:
             return relative(self.url, to_url)
 
         def task_link(task: Task, show_doc: bool = False) -> Markup:
-            url, title, where = pieces.get((task.doc, task.id)) or self._task_pieces(task)
+            url, title, where = pieces[(task.doc, task.id)]
             return Markup(f'<a href="{relative(self.url, url)}{title}{where}' if show_doc else
                           f'<a href="{relative(self.url, url)}{title}')
         return {"link": link, "task_link": task_link}
