@@ -8,8 +8,10 @@ import os
 import sys
 from pathlib import Path
 
+import mkdocs.commands.build
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,6 +22,7 @@ from generator.build import generate  # noqa: E402
 from generator.content import Project  # noqa: E402
 from generator.errors import ContentError  # noqa: E402
 from generator.fastpage import convert  # noqa: E402
+from generator.mkdocs_parallel import PageBuilder  # noqa: E402
 from generator.sanitize import clean  # noqa: E402
 
 
@@ -39,7 +42,17 @@ def on_pre_build(config, **kwargs):
 
 # The Markdown setup generator/fastpage.py reproduces (tests/test_fastpage.py compares the two).
 FAST_EXTENSIONS = (["toc", "tables", "fenced_code", "attr_list", "admonition"], {"toc": {"permalink": True}})
+# The plugins whose page events generator/mkdocs_parallel.py knows; with any other, pages build in one process.
+PARALLEL_PLUGINS = {"material/search", "search"}
 _fast = False
+_command = None
+_in_nav: set[int] = set()
+_files = None
+
+
+def on_startup(command, dirty, **kwargs):
+    global _command
+    _command = command
 
 
 @event_priority(-100)  # after Material's search plugin has made its index
@@ -53,6 +66,28 @@ def on_config(config, **kwargs):
     index = getattr(search, "search_index", None)
     if index is not None and not hasattr(index.add_entry_from_context, "searchable"):
         index.add_entry_from_context = _index_searchable(index.add_entry_from_context)
+    _install_page_builder(config, index)
+
+
+def _install_page_builder(config, index) -> None:
+    """`mkdocs build` builds pages in as many processes as generator/parallel.py allows (serve: one)."""
+    current = mkdocs.commands.build._build_page
+    original = current.build_page if isinstance(current, PageBuilder) else current
+    others = [name for name, plugin in config.plugins.items()
+              if name not in PARALLEL_PLUGINS and getattr(plugin, "on_page_markdown", None) is not on_page_markdown]
+    if _command == "build" and _fast and not others:
+        mkdocs.commands.build._build_page = PageBuilder(original, index)
+    else:
+        mkdocs.commands.build._build_page = original
+        if others and _command == "build":
+            print(f"reform-compare: plugins {others} are not in PARALLEL_PLUGINS in generator/mkdocs_hooks.py; "
+                  "pages build in one process (slower)", file=sys.stderr)
+
+
+def on_nav(nav, config, files, **kwargs):
+    global _in_nav, _files
+    _in_nav = {id(page) for page in nav.pages}
+    _files = files  # a deferred page outside the fast shape renders with them
 
 
 def _index_searchable(add_entry):
@@ -76,16 +111,44 @@ def _index_searchable(add_entry):
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):
-    """A page that is raw HTML blocks and headings (as the templates write them) skips Markdown."""
-    fast = convert(markdown) if _fast else None
+    """A page that is raw HTML blocks and headings (as the templates write them) skips Markdown.
+
+    A page outside the nav is converted only when it is built: no other page needs its title or
+    content, and the build is what runs in several processes (generator/mkdocs_parallel.py).
+    """
+    if not _fast:
+        return markdown
+    if id(page) not in _in_nav:
+        page.render = lambda config, files: _defer(page)
+        return markdown
+    fast = convert(markdown)
     if fast is not None:
         page.render = lambda config, files: _render(page, fast)
     return markdown
 
 
+def _defer(page) -> None:
+    del page.render  # back to the class's method
+    page.content = ""  # MkDocs asserts there is content; on_page_context converts the page
+    page.rc_deferred = True
+
+
+@event_priority(100)  # before Material's search indexes the page
+def on_page_context(context, page, config, nav, **kwargs):
+    if getattr(page, "rc_deferred", False):
+        del page.rc_deferred
+        fast = convert(page.markdown)
+        if fast is not None:
+            _render(page, fast)
+        else:
+            Page.render(page, config, _files)
+        page.content = _sanitise(page.content, page)
+    return context
+
+
 def _render(page, fast) -> None:
     """What mkdocs.structure.pages.Page.render sets, from the fast conversion."""
-    del page.render  # back to the class's method, and the conversion is freed
+    page.__dict__.pop("render", None)  # back to the class's method, and the conversion is freed
     page.content = fast.content
     page.toc = get_toc(fast.toc_tokens)  # used once: the conversion is dropped next
     page._title_from_render = fast.title
@@ -95,6 +158,12 @@ def _render(page, fast) -> None:
 
 
 def on_page_content(html_text, page, config, files, **kwargs):
+    if getattr(page, "rc_deferred", False):
+        return html_text
+    return _sanitise(html_text, page)
+
+
+def _sanitise(html_text: str, page) -> str:
     cleaned = clean(html_text)
     searchable = getattr(page, "rc_searchable", None)
     if searchable is not None:  # the index gets sanitised text too

@@ -1,0 +1,149 @@
+"""MkDocs's page builds shared among forked processes (generator/mkdocs_parallel.py)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import mkdocs.commands.build
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from generator import mkdocs_parallel, parallel
+from generator.mkdocs_parallel import PageBuilder
+
+ROOT = Path(__file__).resolve().parents[1]
+FORKS = parallel.workers(1000, 1) > 1
+needs_fork = pytest.mark.skipif(not FORKS, reason="one CPU, or not Linux: pages build in one process")
+
+
+class _Inclusion:
+    def is_excluded(self) -> bool:
+        return False
+
+
+class _File:
+    def __init__(self, name: str):
+        self.src_uri = name + ".md"
+        self.inclusion = _Inclusion()
+        self.page = _Page(self)
+
+
+class _Page:
+    def __init__(self, file: _File):
+        self.file = file
+        self.present_anchor_ids = None
+        self.links_to_anchors = None
+
+
+class _Index:
+    def __init__(self):
+        self.entries: list[dict] = []
+
+
+def _builder(out: Path, index: _Index) -> PageBuilder:
+    """A stand-in for MkDocs's _build_page with the same kinds of side effects."""
+    def build_page(page, config, doc_files, nav, env, dirty=False, excluded=False):
+        name = page.file.src_uri
+        if name.startswith("bad"):
+            raise ValueError(f"cannot build {name}")
+        if name.endswith("7.md"):
+            logging.getLogger("mkdocs.test").warning("odd page %s", name)
+        index.entries += [{"location": name}, {"location": name + "#part"}]
+        page.present_anchor_ids = {"anchor-" + name}
+        page.links_to_anchors = {page.file: {"part": "#part"}}
+        (out / name).write_text(str(os.getpid()), encoding="utf-8")
+    return PageBuilder(build_page, index)
+
+
+def _walk(builder: PageBuilder, files: list[_File]) -> None:
+    """What mkdocs.commands.build.build does with _build_page."""
+    for file in files:
+        builder(file.page, None, files, None, None, False, file.inclusion.is_excluded())
+
+
+@pytest.fixture
+def fork_always(monkeypatch):
+    monkeypatch.setattr(mkdocs_parallel, "MIN_PAGES", 1)
+
+
+def _no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+@needs_fork
+def test_pages_built_in_processes_come_back_as_one_process_builds_them(fork_always, tmp_path):
+    files = [_File(f"p{n:02d}") for n in range(40)]
+    index = _Index()
+    builder = _builder(tmp_path, index)
+    _walk(builder, files)
+
+    assert builder.run.processes > 1
+    assert index.entries == [e for f in files for e in ({"location": f.src_uri}, {"location": f.src_uri + "#part"})]
+    for f in files:
+        assert f.page.present_anchor_ids == {"anchor-" + f.src_uri}
+        assert list(f.page.links_to_anchors) == [f]  # the parent's own File, not a copy
+    writers = {(tmp_path / f.src_uri).read_text(encoding="utf-8") for f in files}
+    assert str(os.getpid()) in writers and len(writers) > 1
+    assert _no_children_left()
+
+
+@needs_fork
+def test_a_forked_process_logs_through_the_parent(fork_always, tmp_path, caplog):
+    """MkDocs counts warnings for --strict in the parent's handlers: each warning must reach them once."""
+    files = [_File(f"p{n:02d}") for n in range(40)]
+    with caplog.at_level(logging.WARNING):
+        _walk(_builder(tmp_path, _Index()), files)
+    logged = sorted(r.getMessage() for r in caplog.records if r.name == "mkdocs.test")
+    assert logged == [f"odd page p{n:02d}.md" for n in range(40) if n % 10 == 7]
+    assert all(r.process == os.getpid() for r in caplog.records)
+
+
+@needs_fork
+@pytest.mark.parametrize("bad_place", [0, 21, 39])
+def test_a_page_that_fails_in_either_process_fails_the_build(fork_always, tmp_path, bad_place):
+    files = [_File(f"p{n:02d}") for n in range(40)]
+    files[bad_place] = _File("bad")
+    with pytest.raises(ValueError, match="cannot build bad.md"):
+        _walk(_builder(tmp_path, _Index()), files)
+    assert _no_children_left()
+
+
+def test_below_the_threshold_every_page_builds_here(tmp_path):
+    files = [_File(f"p{n:02d}") for n in range(mkdocs_parallel.MIN_PAGES - 1)]
+    builder = _builder(tmp_path, _Index())
+    _walk(builder, files)
+    assert builder.run.processes == 1
+    assert {(tmp_path / f.src_uri).read_text(encoding="utf-8") for f in files} == {str(os.getpid())}
+
+
+def _mkdocs_build(site_dir: Path) -> PageBuilder | None:
+    config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(site_dir), strict=True)
+    config.plugins.on_startup(command="build", dirty=False)
+    build(config)
+    builder = mkdocs.commands.build._build_page
+    return builder if isinstance(builder, PageBuilder) else None
+
+
+@needs_fork
+def test_the_real_site_is_the_same_bytes_built_in_one_process_or_several(monkeypatch, tmp_path):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setattr(mkdocs.commands.build, "_build_page", mkdocs.commands.build._build_page)  # restored after
+    monkeypatch.setattr(mkdocs_parallel, "MIN_PAGES", 10**9)
+    one = _mkdocs_build(tmp_path / "one")
+    monkeypatch.setattr(mkdocs_parallel, "MIN_PAGES", 1)
+    several = _mkdocs_build(tmp_path / "several")
+
+    assert one.run.processes == 1 and several.run.processes > 1
+    def tree(site):
+        return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+    a, b = tree(tmp_path / "one"), tree(tmp_path / "several")
+    assert sorted(a) == sorted(b)
+    assert "search/search_index.json" in a
+    assert [name for name in a if a[name] != b[name]] == []
