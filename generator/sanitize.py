@@ -26,7 +26,11 @@ ATTRIBUTES = {
 }
 
 
+# Made once: nh3.clean would convert these sets on every call (0.07 of 0.28 ms on a task page).
+_CLEANER = nh3.Cleaner(tags=TAGS, attributes=ATTRIBUTES, generic_attribute_prefixes={"data-"},
+                       url_schemes={"http", "https", "mailto"}, link_rel=None, strip_comments=True)
+
+
 def clean(html: str) -> str:
     """Remove anything executable: scripts, event handlers, javascript: and data: URLs, styles."""
-    return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, generic_attribute_prefixes={"data-"},
-                     url_schemes={"http", "https", "mailto"}, link_rel=None, strip_comments=True)
+    return _CLEANER.clean(html)
