@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -97,19 +98,54 @@ def synthesise(dest: Path, tasks_wanted: int, git: bool = True) -> dict:
 
 # --------------------------------------------------------------------------- child processes
 
+def _tree_pss_kb(pid: int) -> int:
+    """The memory of a process and its descendants, shared pages split among them (PSS), in KB."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):  # it has just ended
+            pass
+    return total
+
+
+class _PeakMemory(threading.Thread):
+    """Samples the whole process tree's PSS: forked workers share most pages, so adding RSS overcounts."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak_kb, self.done = pid, 0, threading.Event()
+
+    def run(self):
+        while not self.done.wait(0.1):
+            self.peak_kb = max(self.peak_kb, _tree_pss_kb(self.pid))
+
+
 def run_child(cmd: list[str], cwd: Path, env: dict | None = None, log: Path | None = None) -> dict:
-    """Run one measured step in a child process: wall time, peak RSS (its own ru_maxrss), exit code."""
+    """Run one measured step in a child process: wall time, peak RSS of its largest process (ru_maxrss),
+    peak PSS of its whole process tree (sampled every 0.1 s on Linux), CPU time, exit code."""
     out = open(log, "wb") if log else subprocess.DEVNULL
     try:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        sampler = _PeakMemory(proc.pid)
+        if Path(f"/proc/{proc.pid}/smaps_rollup").exists():
+            sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
+        sampler.done.set()
         proc.returncode = os.waitstatus_to_exitcode(status)
     finally:
         if log:
             out.close()
     result = {"s": round(wall, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "rc": proc.returncode,
+              "peak_tree_pss_mb": round(sampler.peak_kb / 1024, 1) if sampler.peak_kb else None,
               "cpu_s": round(usage.ru_utime + usage.ru_stime, 2)}
     if proc.returncode != 0:
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:] if log else ""
@@ -292,6 +328,9 @@ def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print) -> dic
         "generator_stages_s": gen["stages_s"],
         "mkdocs_s": mk["s"],
         "peak_rss_mb": max(gen["peak_rss_mb"], mk["peak_rss_mb"]),
+        "peak_tree_pss_mb": max(gen["peak_tree_pss_mb"] or 0, mk["peak_tree_pss_mb"] or 0) or None,
+        "peak_tree_pss_mb_by_step": {"generate": gen["peak_tree_pss_mb"], "mkdocs": mk["peak_tree_pss_mb"],
+                                     "bare_mkdocs": bare_step["peak_tree_pss_mb"]},
         "peak_rss_mb_by_step": {"generate": gen["peak_rss_mb"], "mkdocs": mk["peak_rss_mb"],
                                 "bare_mkdocs": bare_step["peak_rss_mb"], "regenerate": re_gen["peak_rss_mb"],
                                 "rebuild_mkdocs": re_mk["peak_rss_mb"]},
@@ -316,12 +355,14 @@ def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print) -> dic
 COLUMNS = [("tasks", "tasks", "{:,}"), ("pages", "markdown_pages", "{:,}"), ("pipeline s", "pipeline_s", "{:.1f}"),
            ("bare s", "bare_mkdocs_s", "{:.1f}"), ("ratio", "ratio", "{:.2f}"),
            ("generator s", "generator_s", "{:.1f}"), ("gen share", "generator_share", "{:.1%}"),
-           ("peak MB", "peak_rss_mb", "{:.0f}"), ("max page KB", "max_page_kb", "{:.1f}"),
+           ("peak MB", "peak_rss_mb", "{:.0f}"), ("all processes MB", "peak_tree_pss_mb", "{:.0f}"),
+           ("max page KB", "max_page_kb", "{:.1f}"),
            ("search KB", "search_index_kb", "{:,.0f}"), ("rebuild s", "rebuild_s", "{:.1f}")]
 
 
 def table(rows: list[dict]) -> str:
-    cells = [[h for h, _, _ in COLUMNS]] + [[f.format(r[k]) for _, k, f in COLUMNS] for r in rows]
+    cells = [[h for h, _, _ in COLUMNS]] + [[f.format(r[k]) if r.get(k) is not None else "n/a" for _, k, f in COLUMNS]
+                                            for r in rows]
     widths = [max(len(c[i]) for c in cells) for i in range(len(COLUMNS))]
     lines = ["  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
