@@ -133,6 +133,8 @@ class PageBuilder:
         try:
             with os.fdopen(write, "wb") as out:
                 pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+            for stream in (sys.stdout, sys.stderr):  # os._exit would drop what a page's build printed
+                stream.flush()
         finally:
             os._exit(status)  # nothing of MkDocs's build may run on in this process
 
