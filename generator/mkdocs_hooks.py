@@ -22,6 +22,7 @@ from generator.build import generate  # noqa: E402
 from generator.content import Project  # noqa: E402
 from generator.errors import ContentError  # noqa: E402
 from generator.fastpage import convert  # noqa: E402
+from generator.fastsearch import add_entries  # noqa: E402
 from generator.mkdocs_parallel import PageBuilder  # noqa: E402
 from generator.sanitize import clean  # noqa: E402
 
@@ -94,18 +95,23 @@ def _index_searchable(add_entry):
     """The index reads a fast page without what carries data-search-exclude, which it would skip anyway.
 
     The skipped sections are most of a task page, and parsing them was half of the indexing time.
-    tests/test_fastpage.py checks that the index entries are the same either way.
+    generator/fastsearch.py splits what is left into sections without html.parser (most of the rest).
+    tests/test_fastpage.py and tests/test_fastsearch.py check that the index entries are the same either way.
     """
+    index = add_entry.__self__  # Material's SearchIndex
+
     def add_entry_from_context(page):
         searchable = getattr(page, "rc_searchable", None)
         if searchable is None:
             return add_entry(page)
+        del page.rc_searchable  # MkDocs keeps every page until the end: free what is done with
+        if add_entries(index, page, searchable):
+            return
         full, page.content = page.content, searchable
         try:
             return add_entry(page)
         finally:
             page.content = full
-            del page.rc_searchable  # MkDocs keeps every page until the end: free what is done with
     add_entry_from_context.searchable = True
     return add_entry_from_context
 
