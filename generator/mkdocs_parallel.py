@@ -46,7 +46,8 @@ class _Run:
         self.processes = processes
         self.next = 0  # the place of the page MkDocs asks for next
         self.claims = parallel.Claims(processes)
-        self.children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+        self.children: list[tuple[int, int]] = []  # (pid, read end of its pipe) until it is done
+        self.forked: list[int] = []  # every pid, for the record
         self.own: dict[int, tuple[int, int]] = {}  # place -> (first, end) of its search entries here
         self.entries_before = 0
 
@@ -101,6 +102,7 @@ class PageBuilder:
                     self._child(run, write, config, doc_files, nav, env, dirty)  # never returns
                 os.close(write)
                 run.children.append((pid, read))
+                run.forked.append(pid)
         except BaseException:
             self._stop_children(run)
             raise
