@@ -169,7 +169,10 @@ def _real_date(value: str) -> bool:
 
 
 def _unique(raw: RawFile, items: list, where: tuple, what: str) -> list[Problem]:
-    counts = Counter(i.get("id") for i in items if isinstance(i, dict))
+    ids = [i.get("id") for i in items if isinstance(i, dict)]
+    if len(set(ids)) == len(ids):  # as nearly always: a set, not a Counter, for each task's indicators
+        return []
+    counts = Counter(ids)
     problems = []
     seen = set()
     for n, item in enumerate(items):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from dataclasses import dataclass
 
@@ -59,7 +60,39 @@ def document_record(site: Site, doc, site_url: str) -> dict:
 
 
 def _json(data) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+    """json.dumps(data, ensure_ascii=False, indent=1) and a newline, in UTF-8."""
+    return (indented_json(data) + "\n").encode("utf-8")
+
+
+_STRING = json.encoder.encode_basestring  # json's own string encoder (in C) where ensure_ascii is off
+
+
+def indented_json(value, newline: str = "\n") -> str:
+    """What json.dumps(value, ensure_ascii=False, indent=1) writes, in half the time: with an indent json
+    never uses its C encoder, and its Python one runs a generator per list and dict. Keys must be text."""
+    if isinstance(value, str):
+        return _STRING(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return float.__repr__(value) if math.isfinite(value) else json.dumps(value)
+    inner = newline + " "
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        return "[" + inner + ("," + inner).join([indented_json(v, inner) for v in value]) + newline + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [_STRING(key) + ": " + indented_json(v, inner) for key, v in value.items()]  # TypeError unless text
+        return "{" + inner + ("," + inner).join(items) + newline + "}"
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _cell(value) -> str:

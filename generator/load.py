@@ -129,6 +129,10 @@ def _compose_fast(text: str):
         return None
 
 
+# The first characters of the plain scalars that may resolve to a tag not allowed (`<<` merge, `=` value).
+# Any other scalar, sequence or mapping without a tag resolves to an allowed one: no need to look it up.
+_REFUSABLE_FIRST = {first for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+                    if any(tag not in _ALLOWED_TAGS for tag, _ in resolvers)}
 _NODE_KINDS = {yaml.ScalarEvent: ScalarNode, yaml.SequenceStartEvent: SequenceNode,
                yaml.MappingStartEvent: MappingNode}
 _COLLECTION_ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
@@ -161,9 +165,12 @@ def _read_fast(text: str, display: str) -> RawFile | None:
                 continue
             nodes += 1
             tag = event.tag
-            if tag is None or tag == "!":  # as the composer resolves it
-                tag = loader.resolve(_NODE_KINDS[kind], getattr(event, "value", None), event.implicit)
-            if event.anchor is not None or nodes > MAX_NODES or tag not in _ALLOWED_TAGS:
+            if tag is None or tag == "!":  # resolved as the composer would, where that may give a tag not allowed
+                refused = (kind is yaml.ScalarEvent and event.implicit[0] and event.value[:1] in _REFUSABLE_FIRST
+                           and loader.resolve(ScalarNode, event.value, event.implicit) not in _ALLOWED_TAGS)
+            else:
+                refused = tag not in _ALLOWED_TAGS
+            if refused or event.anchor is not None or nodes > MAX_NODES:
                 return None
             if kind is yaml.ScalarEvent:
                 value = _Plain(event.value) if event.style in (None, "") else event.value  # libyaml marks plain ''
@@ -370,17 +377,22 @@ def _child(schema: dict, key, resolve, root: dict):
     return None, root
 
 
-def coerce(value, schema: dict | None, resolve, root: dict):
-    """Turn plain scalars into numbers or booleans only where the schema expects them."""
+def coerce(value, schema: dict | None, resolve, root: dict, found: dict | None = None):
+    """Turn plain scalars into numbers or booleans only where the schema expects them.
+
+    `found` keeps the sub-schema of each (schema, root, key) met: a file repeats the same few fields
+    hundreds of times, and looking one up follows $refs.
+    """
+    found = {} if found is None else found
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
-            sub, sub_root = _child(schema, k, resolve, root) if schema else (None, root)
-            out[str(k)] = coerce(v, sub, resolve, sub_root)
+            sub, sub_root = _sub_schema(schema, k, resolve, root, found)
+            out[str(k)] = coerce(v, sub, resolve, sub_root, found)
         return out
     if isinstance(value, list):
-        sub, sub_root = _child(schema, 0, resolve, root) if schema else (None, root)
-        return [coerce(v, sub, resolve, sub_root) for v in value]
+        sub, sub_root = _sub_schema(schema, 0, resolve, root, found)
+        return [coerce(v, sub, resolve, sub_root, found) for v in value]
     if isinstance(value, str):
         text = str(value)
         if isinstance(value, _Plain) and schema is not None and (text in ("true", "false") or NUMBER.fullmatch(text)):
@@ -394,6 +406,15 @@ def coerce(value, schema: dict | None, resolve, root: dict):
                 return text == "true"
         return text
     return value
+
+
+def _sub_schema(schema: dict | None, key, resolve, root: dict, found: dict):
+    if not schema:
+        return None, root
+    at = (id(schema), id(root), key)  # the schemas outlive the coerce call that keeps these
+    if at not in found:
+        found[at] = _child(schema, key, resolve, root)
+    return found[at]
 
 
 def load_schema_registry(schema_dir: Path) -> dict[str, dict]:

@@ -147,9 +147,10 @@ def split_local(site: Site, items, doc=attrgetter("doc")) -> tuple[list, dict[st
     """The items of national and provincial documents, and the others (cities' and counties') by
     province, provinces in name order; `doc` gives an item's document id."""
     main, local = [], {}
+    groups: dict[str, str] = {}  # by jurisdiction: a theme's thousands of tasks come from a few hundred
     for item in items:
         jid = site.document[doc(item)].jurisdiction
-        group = overview_group(site, jid)
+        group = groups.get(jid) or groups.setdefault(jid, overview_group(site, jid))
         if group == jid:
             main.append(item)
         else:
@@ -216,12 +217,10 @@ def render_body_pages(r: Renderer, site: Site, body) -> list[Page]:
 def render_jurisdiction_page(r: Renderer, site: Site, jur, region: dict | None = None) -> Page:
     docs = site.documents_of(jur.id)
     tasks = [t for d in docs for t in d.tasks]
-    by_theme = []
-    for theme in site.themes:
-        if theme.parent:
-            hits = [t for t in tasks if t.themes[0] == theme.id]
-            if hits:
-                by_theme.append((theme, hits))
+    by_main_theme: dict[str, list] = {}
+    for t in tasks:
+        by_main_theme.setdefault(t.themes[0], []).append(t)
+    by_theme = [(theme, by_main_theme[theme.id]) for theme in site.themes if theme.parent and theme.id in by_main_theme]
     return r.render("jurisdiction", f"jurisdictions/{jur.id}.md", jur=jur, docs=docs, tasks=tasks,
                     by_theme=by_theme, indicator_count=_indicator_count(tasks),
                     parent=site.jurisdiction.get(jur.parent), region=region,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 import posixpath
@@ -11,8 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import jinja2
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
 from .model import Document, Indicator, Site, Task
 from .text import normalise, source_spans
@@ -42,6 +45,20 @@ def yaml_string(text: str) -> Markup:
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), without a new encoder each time
+
+
+def front(title: str, description: str, boost: float | None = None, exclude: bool = False,
+          wide: bool = False) -> Markup:
+    """A page's front matter: title, description, whether the table of contents shows, and its search weight."""
+    lines = ["---", f"title: {yaml_string(title)}", f"description: {yaml_string(description)}", "hide:",
+             "  - navigation"]
+    if wide:
+        lines.append("  - toc")
+    if exclude:
+        lines += ["search:", "  exclude: true"]
+    elif boost:
+        lines += ["search:", f"  boost: {escape(boost)}"]
+    return Markup("\n".join(lines) + "\n---\n")
 
 
 def human_date(value: str | None) -> str:
@@ -104,10 +121,12 @@ def _segments(path: str) -> tuple[str, ...] | None:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _link_target(to_url: str) -> tuple[tuple[str, ...] | None, str, str]:
-    """A link target's segments, the '/' to end the link with, and its '#anchor' (pages share their targets)."""
+def _link_target(to_url: str) -> tuple[tuple[str, ...] | None, str, str, str]:
+    """A link target's segments, the same joined by '/', the '/' to end the link with, and its '#anchor'
+    (pages share their targets)."""
     target, _, anchor = to_url.partition("#")
-    return (_segments(target or "."), "/" if target.endswith("/") or not target else "",
+    path = _segments(target or ".")
+    return (path, "/".join(path or ()), "/" if target.endswith("/") or not target else "",
             f"#{anchor}" if anchor else "")
 
 
@@ -116,10 +135,12 @@ def relative(from_url: str, to_url: str) -> str:
 
     posixpath.relpath on the segments, without its two abspath calls: a page makes hundreds of links.
     """
-    path, slash, anchor = _link_target(to_url)
+    path, joined, slash, anchor = _link_target(to_url)
     start = _segments(from_url or ".")
     if path is None or start is None:
         rel = posixpath.relpath(to_url.partition("#")[0] or ".", from_url or ".")
+    elif path and start and path[0] != start[0]:  # nothing in common, as in most links
+        rel = "../" * len(start) + joined
     else:
         n = 0
         for a, b in zip(path, start):
@@ -130,46 +151,139 @@ def relative(from_url: str, to_url: str) -> str:
     return ("./" if rel == "." else rel + slash) + anchor
 
 
+class _PageContext(Context):
+    """A template context that calls the Renderer's own functions straight away: Context.call first looks
+    at every callee for pass_context and the like, which these never take, and pages call them 230,000
+    times at 10,000 tasks."""
+
+    def call(self, function, /, *args, **kwargs):
+        if function in self.environment.plain_functions:
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+            return function(*args, **kwargs)
+        return super().call(function, *args, **kwargs)
+
+
+class _PageEnvironment(Environment):
+    """Templates whose contexts call `plain_functions` straight away."""
+
+    context_class = _PageContext
+    plain_functions: frozenset = frozenset()
+
+    def make_globals(self, d: dict | None) -> dict:
+        """A template's globals as a dict, not a ChainMap over the environment's: each page copies them all
+        into its context, which reads a ChainMap key by key in Python. The Renderer sets every global
+        before a template loads."""
+        return {**self.globals, **(d or {})}
+
+
+# Every setting that shapes the code Jinja compiles a template into: the cache of compiled templates is keyed by them.
+TEMPLATE_SETTINGS = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True,
+                     "comment_start_string": "{##", "comment_end_string": "##}"}  # {#id} is Markdown
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates, in the user's temporary folder: compiling every template takes
+    0.1 s a build, loading them 5 ms. Jinja checks each against its source and the Python version; the
+    file names hold the Jinja version and TEMPLATE_SETTINGS. A template it cannot save is compiled again."""
+
+    def dump_bytecode(self, bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _compiled_templates() -> _CompiledTemplates | None:
+    """The cache, or None where Jinja finds no safe folder for it."""
+    key = hashlib.sha1(repr((jinja2.__version__, sorted(TEMPLATE_SETTINGS.items()))).encode()).hexdigest()[:12]
+    try:
+        return _CompiledTemplates(pattern=f"__reform_compare_{key}_%s.cache")
+    except (OSError, RuntimeError):
+        return None
+
+
 class Renderer:
     """Renders every page type from templates/<page-type>.md.j2."""
 
     def __init__(self, site: Site, site_url: str):
         self.site = site
         self.site_url = site_url.rstrip("/") + "/"
-        env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
-                          lstrip_blocks=True, keep_trailing_newline=True, undefined=StrictUndefined,
-                          comment_start_string="{##", comment_end_string="##}",  # {#id} is Markdown
-                          auto_reload=False)  # one Renderer per build: no stat of every template per page
+        env = _PageEnvironment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
+                               bytecode_cache=_compiled_templates(),
+                               auto_reload=False,  # one Renderer per build: no stat of every template per page
+                               **TEMPLATE_SETTINGS)
         env.filters.update(md=md, yaml=yaml_string, date=human_date, period=human_period, num=number,
                            value=indicator_value, level=lambda lv: LEVEL_LABEL[lv], norm=normalise)
         self.env = env
         self.url = ""  # of the page being rendered: links are relative to it
-        env.globals.update(site=site, absolute=self.absolute, LEVEL_LABEL=LEVEL_LABEL, task_anchor=task_anchor,
-                           **self._link_functions())
+        functions = {"absolute": self.absolute, "task_anchor": task_anchor, "front": front, **self._link_functions()}
+        env.globals.update(site=site, LEVEL_LABEL=LEVEL_LABEL, **functions)
+        env.plain_functions = frozenset(functions.values())
 
     def _link_functions(self) -> dict:
-        """link(url) and task_link(task, show_doc): links from the page being rendered.
+        """The links and shared pieces of the page being rendered: link(url), task_link(task, show_doc),
+        indicator_chips(task), body_name(body), doc_line(doc) and local_tasks(tasks).
 
         They read its URL from the Renderer rather than from the template context (Jinja gives a function
         that takes the context a new one for each call in a loop), and are plain functions rather than
         methods (Jinja inspects whatever it calls, and a method costs it more): at 10,000 tasks they are
-        called 200,000 times.
+        called 200,000 times. The pieces used on thousands of pages are these functions, not macros: a
+        macro call costs Jinja ten times as much, and a template importing macros builds them anew.
         """
-        # The escaped pieces of every task's link, made once: a task is linked from a dozen pages.
-        pieces = {(t.doc, t.id): self._task_pieces(t) for t in self.site.all_tasks}
+        site = self.site
+        # The escaped pieces of every task's link and chips, made once: a task is linked from a dozen pages.
+        pieces = {(t.doc, t.id): self._task_pieces(t) for t in site.all_tasks}
 
         def link(to_url: str) -> str:
             return relative(self.url, to_url)
 
         def task_link(task: Task, show_doc: bool = False) -> Markup:
-            url, title, where = pieces[(task.doc, task.id)]
+            url, title, where, _ = pieces[(task.doc, task.id)]
             return Markup(f'<a href="{relative(self.url, url)}{title}{where}' if show_doc else
                           f'<a href="{relative(self.url, url)}{title}')
-        return {"link": link, "task_link": task_link}
 
-    def _task_pieces(self, task: Task) -> tuple[str, str, str]:
+        def indicator_chips(task: Task) -> Markup:
+            url, _, _, chips = pieces[(task.doc, task.id)]
+            return Markup(_chips(relative(self.url, url), chips))
+
+        def body_name(body) -> Markup:
+            return Markup(f'<a href="{relative(self.url, f"bodies/{body.id}/")}">{escape(body.name)}</a>')
+
+        def doc_line(doc: Document) -> Markup:
+            when = human_period(doc.period) if doc.period else human_date(doc.issued)
+            return Markup(f'<a href="{relative(self.url, doc.url)}">{escape(doc.title)}</a> <span class="rc-muted">'
+                          f'· {escape(site.jurisdiction[doc.jurisdiction].name)} · {escape(when)}</span>')
+
+        def local_tasks(tasks: Sequence[Task], caller: Callable | None = None) -> Markup:
+            """Tasks of cities and counties under the name of their jurisdiction, each followed by what the
+            caller of a {% call %} adds (given the task and its index), or else by its indicator chips."""
+            out = ['<dl class="rc-local">\n']
+            doc_id = None
+            for n, task in enumerate(tasks):
+                if task.doc != doc_id:
+                    doc_id = task.doc
+                    doc = site.document[doc_id]
+                    jur = site.jurisdiction[doc.jurisdiction]
+                    out.append(f'<dt><span class="rc-level rc-level-{escape(jur.level)}">'
+                               f'{escape(LEVEL_LABEL[jur.level])}</span> '
+                               f'<a href="{relative(self.url, doc.url)}">{escape(jur.name)}</a></dt>')
+                url, title, _, chips = pieces[(task.doc, task.id)]
+                href = relative(self.url, url)  # once for the task's link and its chips
+                note = escape(caller(task, n)) if caller else _chips(href, chips)
+                out.append(f'<dd><a href="{href}{title} {note}</dd>\n')
+            out.append("</dl>")
+            return Markup("".join(out))
+
+        return {"link": link, "task_link": task_link, "indicator_chips": indicator_chips, "body_name": body_name,
+                "doc_line": doc_line, "local_tasks": local_tasks}
+
+    def _task_pieces(self, task: Task) -> tuple[str, str, str, list[str]]:
         name = self.site.jurisdiction[self.site.document[task.doc].jurisdiction].name
-        return task.url, f'">{html.escape(task.title)}</a>', f' <span class="rc-muted">— {html.escape(name)}</span>'
+        chips = [f'{ind.id}" title="{escape(ind.measure)}">{escape(indicator_value(ind))}</a>'
+                 for ind in task.indicators]
+        return (task.url, f'">{html.escape(task.title)}</a>', f' <span class="rc-muted">— {html.escape(name)}</span>',
+                chips)
 
     def absolute(self, url: str) -> str:
         return self.site_url + url
@@ -178,6 +292,12 @@ class Renderer:
         self.url = page_url(path)
         text = self.env.get_template(f"{template}.md.j2").render(url=self.url, **context)
         return Page(path, text)
+
+
+def _chips(href: str, chips: list[str]) -> str:
+    """A task's indicator chips, each linking to its indicator's anchor on the task page at href."""
+    start = f'<a class="rc-chip" href="{href}#'
+    return start + start.join(chips) if chips else ""
 
 
 def task_anchor(task: Task, indicator: Indicator | None = None) -> str:

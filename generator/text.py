@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+
+# Where normalising drops characters: a run of several white-space characters, or any before the first word
+# (\s is what str.isspace calls white space, as for split()).
+_DROPPED_SPACE = re.compile(r"\s{2,}|^\s+")
+
 
 def normalise(text: str) -> str:
     """Collapse every run of white space to one space; nothing else changes."""
@@ -32,19 +40,36 @@ def quote_mismatch(normalised_source: str, quote: str) -> str:
     return f"the first {lo} characters match; then the quote has {mine!r} where the source has {theirs!r}"
 
 
-def source_spans(source: str) -> tuple[str, list[int]]:
-    """The normalised source and, for each of its characters, its offset in the original."""
-    chars: list[str] = []
-    offsets: list[int] = []
-    pending_space = False
-    for i, ch in enumerate(source):
-        if ch.isspace():
-            pending_space = bool(chars)
-            continue
-        if pending_space:
-            chars.append(" ")
-            offsets.append(i - 1)
-            pending_space = False
-        chars.append(ch)
-        offsets.append(i)
-    return "".join(chars), offsets
+def source_spans(source: str) -> tuple[str, Sequence[int]]:
+    """The normalised source and, for each of its characters, its offset in the original
+    (for a space, that of the last white-space character of the run it stands for)."""
+    flat_at, shifts = [0], [0]  # from flat_at[n] on, a character is shifts[n] further on in the original
+    for m in _DROPPED_SPACE.finditer(source):
+        start, end = m.span()
+        if start == 0:  # white space before the first word is dropped
+            shifts[0] = end
+        else:  # a run of several becomes one space (one after the last word is dropped: nothing comes after it)
+            flat_at.append(start - shifts[-1])
+            shifts.append(shifts[-1] + end - start - 1)
+    flat = normalise(source)
+    return flat, _Offsets(len(flat), flat_at, shifts)
+
+
+class _Offsets(Sequence):
+    """Offsets found when asked: a list of them all would cost a step per character of the source
+    (most of a source page's time), where a page needs two for each quote."""
+
+    def __init__(self, length: int, flat_at: list[int], shifts: list[int]):
+        self._length = length
+        self._flat_at = flat_at
+        self._shifts = shifts
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: int) -> int:
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError(index)
+        return index + self._shifts[bisect_right(self._flat_at, index) - 1]

@@ -1,10 +1,17 @@
 """Stage 4: every page type renders, links are relative, content text cannot become markup."""
 
+import json
+import posixpath
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from generator.build import load_site, render_files
 from generator.content import Project
+from generator.export import indented_json
 from generator.render import indicator_value, md, relative
+from generator.text import source_spans
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +109,52 @@ def test_relative_links():
     assert relative("", "themes/x/") == "themes/x/"
     assert relative("themes/x/", "") == "../../"
     assert relative("documents/a/", "documents/a/source/#q-t") == "source/#q-t"
+
+
+URL = st.lists(st.sampled_from(["a", "b", "tasks", ".", "..", ""]), max_size=4).map("/".join)
+
+
+@given(URL, URL, st.sampled_from(["", "/"]), st.sampled_from(["", "#q-t", "#"]))
+def test_relative_links_are_posixpath_relpath(start, target, slash, anchor):
+    to_url = target + slash + anchor
+    rel = posixpath.relpath(target + slash or ".", start or ".")
+    wanted = ("./" if rel == "." else rel + ("/" if (target + slash).endswith("/") or not target + slash else ""))
+    assert relative(start, to_url) == wanted + (anchor if anchor != "#" else "")
+
+
+def _spans_char_by_char(source: str) -> tuple[str, list[int]]:
+    chars, offsets, pending = [], [], False
+    for i, ch in enumerate(source):
+        if ch.isspace():
+            pending = bool(chars)
+            continue
+        if pending:
+            chars.append(" ")
+            offsets.append(i - 1)
+            pending = False
+        chars.append(ch)
+        offsets.append(i)
+    return "".join(chars), offsets
+
+
+@given(st.text(st.sampled_from(["a", "b", "中", " ", "\n", "\t", "\u3000", "\x1c", "\xa0", "\u2029"])))
+def test_source_spans_map_each_character_back(source):
+    flat, offsets = source_spans(source)
+    wanted_flat, wanted = _spans_char_by_char(source)
+    assert flat == wanted_flat and len(offsets) == len(wanted)
+    assert [offsets[i] for i in range(len(wanted))] == wanted
+    assert [offsets[i] for i in range(-len(wanted), 0)] == wanted
+    with pytest.raises(IndexError):
+        offsets[len(wanted)]
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+                    lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner), max_leaves=20)
+
+
+@given(JSON)
+def test_indented_json_is_what_json_writes(value):
+    assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=1)
 
 
 def test_indicator_value_wording():
