@@ -74,7 +74,7 @@ def _install_page_builder(config, index) -> None:
     """`mkdocs build` builds pages in as many processes as generator/parallel.py allows (serve: one)."""
     current = mkdocs.commands.build._build_page
     original = current.build_page if isinstance(current, PageBuilder) else current
-    others = [name for name, plugin in config.plugins.items()
+    others = [name for name, plugin in config.plugins.items()  # all but search and this hook module
               if name not in PARALLEL_PLUGINS and getattr(plugin, "on_page_markdown", None) is not on_page_markdown]
     if _command == "build" and _fast and not others:
         mkdocs.commands.build._build_page = PageBuilder(original, index)

@@ -155,3 +155,21 @@ def test_the_real_site_is_the_same_bytes_built_in_one_process_or_several(fork_al
     assert sorted(a) == sorted(b)
     assert "search/search_index.json" in a
     assert [name for name in a if a[name] != b[name]] == []
+
+
+def test_a_page_outside_the_nav_and_the_fast_shape_still_goes_through_markdown(scratch, monkeypatch, tmp_path):
+    """Such pages are converted when built (on_page_context), by MkDocs's own Markdown render."""
+    from generator.build import generate
+    generate(scratch, with_history=False)
+    page = scratch.root / "build" / "docs" / "tasks" / "notes.md"
+    page.write_text("# Notes\n\nSome *emphasis*, <script>alert(1)</script> and a [home link](../index.md).\n",
+                    encoding="utf-8")
+    monkeypatch.setenv("REFORM_COMPARE_GENERATED", "1")
+    monkeypatch.setattr(mkdocs.commands.build, "_build_page", mkdocs.commands.build._build_page)  # restored after
+    config = load_config(str(scratch.root / "mkdocs.yml"), site_dir=str(tmp_path / "site"), strict=True)
+    config.plugins.on_startup(command="build", dirty=False)
+    build(config)
+    html = (tmp_path / "site" / "tasks" / "notes" / "index.html").read_text(encoding="utf-8")
+    assert '<h1 id="notes">Notes' in html and "<em>emphasis</em>" in html
+    assert '<a href="../../">home link</a>' in html  # MkDocs made the .md link a page address
+    assert "alert(1)" not in html  # and the sanitiser ran
