@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import os
 import shutil
@@ -200,7 +198,7 @@ def _remove_stale(out_dir: Path, wanted) -> int:
 
 def generate(project: Project, with_history: bool = True) -> Site:
     """Stages 1-4: validate content and write build/docs."""
-    with _no_cycle_collection():
+    with parallel.no_cycle_collection():  # also between the forked stages (0.04 s at 10,000 tasks)
         site = load_site(project)
         render_tree(project, site, project.root / "build" / "docs", with_history)
     redirects = project.root / "build" / "redirects.json"
@@ -208,20 +206,6 @@ def generate(project: Project, with_history: bool = True) -> Site:
     if not redirects.is_file() or redirects.read_bytes() != content:
         redirects.write_bytes(content)
     return site
-
-
-@contextlib.contextmanager
-def _no_cycle_collection():
-    """No automatic garbage collection inside: the stages build large structures with next to no cycles, and
-    each collection walks them again (0.04 s at 10,000 tasks, besides what parallel.in_processes saves).
-    Whatever they drop without a cycle is still freed at once."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def source_date_epoch(project: Project) -> str:

@@ -156,7 +156,7 @@ def run_child(cmd: list[str], cwd: Path, env: dict | None = None, log: Path | No
 def child_generate(root: Path, result_file: Path) -> None:
     """Inside the child: the stages of generator.build.generate, each timed (history as its own stage;
     rendering and writing are one stage, since each render process writes its own files)."""
-    from generator import build
+    from generator import build, parallel
     from generator.check import check
     from generator.content import Project, load_content
     from generator.history import task_histories
@@ -164,7 +164,7 @@ def child_generate(root: Path, result_file: Path) -> None:
 
     project = Project(root)
     times = {}
-    with build._no_cycle_collection():  # as generate() runs its stages
+    with parallel.no_cycle_collection():  # as generate() runs its stages
         t = time.perf_counter()
         loaded = load_content(project)
         times["load"], t = time.perf_counter() - t, time.perf_counter()
