@@ -66,7 +66,7 @@ def on_config(config, **kwargs):
     search = config.plugins.get("material/search")
     index = getattr(search, "search_index", None)
     if index is not None and not hasattr(index.add_entry_from_context, "searchable"):
-        index.add_entry_from_context = _index_searchable(index.add_entry_from_context)
+        index.add_entry_from_context = _index_searchable(index)
     _install_page_builder(config, index)
 
 
@@ -91,14 +91,14 @@ def on_nav(nav, config, files, **kwargs):
     _files = files  # a deferred page outside the fast shape renders with them
 
 
-def _index_searchable(add_entry):
+def _index_searchable(index):
     """The index reads a fast page without what carries data-search-exclude, which it would skip anyway.
 
     The skipped sections are most of a task page, and parsing them was half of the indexing time.
     generator/fastsearch.py splits what is left into sections without html.parser (most of the rest).
     tests/test_fastpage.py and tests/test_fastsearch.py check that the index entries are the same either way.
     """
-    index = add_entry.__self__  # Material's SearchIndex
+    add_entry = index.add_entry_from_context  # Material's
 
     def add_entry_from_context(page):
         searchable = getattr(page, "rc_searchable", None)

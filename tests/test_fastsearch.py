@@ -76,7 +76,7 @@ def test_the_hook_indexes_fast_pages_without_html_parser(real_pages, monkeypatch
     page, config, searchable, content = next(p for p in real_pages if p[0].file.src_uri.startswith("tasks/"))
     expected = _material_entries(config, page, searchable)
     index = SearchIndex(**config.plugins["material/search"].config)
-    add_entry = mkdocs_hooks._index_searchable(index.add_entry_from_context)
+    add_entry = mkdocs_hooks._index_searchable(index)
     monkeypatch.setattr(material_search.Parser, "feed", None)  # any use of html.parser fails
     page.content, page.rc_searchable = content, searchable
     add_entry(page)
