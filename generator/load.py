@@ -26,12 +26,34 @@ NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 
 @dataclass
 class RawFile:
-    """One content file as plain data, with the position of every value and key."""
+    """One content file as plain data, with the position of every value and key.
+
+    A file read on the fast path keeps its text instead, and finds the positions when a problem first asks
+    for one: they are most of what the load processes send back, and a file without problems needs none.
+    """
 
     path: str
     data: Any
-    positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    text: str | None = field(default=None, repr=False)  # set while the positions are not yet found
+    _positions: dict[tuple, tuple[int, int]] = field(default_factory=dict, repr=False)
+    _key_positions: dict[tuple, tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    @property
+    def positions(self) -> dict[tuple, tuple[int, int]]:
+        """Line and column of every value, by its path of keys and indexes."""
+        self._find_positions()
+        return self._positions
+
+    @property
+    def key_positions(self) -> dict[tuple, tuple[int, int]]:
+        """Line and column of every mapping key, by the path of its value."""
+        self._find_positions()
+        return self._key_positions
+
+    def _find_positions(self) -> None:
+        if self.text is not None:
+            again = _read_fast(self.text, self.path, positions=True) or _read_carefully(self.text, self.path)
+            self._positions, self._key_positions, self.text = again._positions, again._key_positions, None
 
     def where(self, path: tuple, key: bool = False) -> tuple[int, int]:
         """Line and column of the node at `path`, or of its nearest ancestor."""
@@ -138,8 +160,9 @@ _NODE_KINDS = {yaml.ScalarEvent: ScalarNode, yaml.SequenceStartEvent: SequenceNo
 _COLLECTION_ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
 
-def _read_fast(text: str, display: str) -> RawFile | None:
-    """What _read_carefully reads, built straight from libyaml's events, or None.
+def _read_fast(text: str, display: str, positions: bool = False) -> RawFile | None:
+    """What _read_carefully reads, built straight from libyaml's events, or None; with `positions` (else
+    the RawFile keeps the text to find them when asked).
 
     Twice as fast as composing nodes and walking them, for the files that are plain YAML with no problem.
     Anything else (an anchor, an alias, a tag or key _to_python refuses, a repeated key, a second document,
@@ -149,6 +172,7 @@ def _read_fast(text: str, display: str) -> RawFile | None:
     if _CLoader is None:
         return None
     raw = RawFile(display, None)
+    where, key_where = raw._positions, raw._key_positions
     loader = _CLoader(text)
     filling: list[list] = []  # the open collections: [value, path, the key event whose value comes next]
     nodes = documents = 0
@@ -191,12 +215,14 @@ def _read_fast(text: str, display: str) -> RawFile | None:
                     if key.value in parent:
                         return None
                     path += (key.value,)
-                    raw.key_positions[path] = _position(key.start_mark)
+                    if positions:
+                        key_where[path] = _position(key.start_mark)
                     parent[key.value] = value
                     filling[-1][2] = None
             else:
                 raw.data = value
-            raw.positions[path] = _position(event.start_mark)
+            if positions:
+                where[path] = _position(event.start_mark)
             if kind is not yaml.ScalarEvent:
                 if len(filling) == MAX_DEPTH:
                     return None
@@ -205,7 +231,11 @@ def _read_fast(text: str, display: str) -> RawFile | None:
         return None
     finally:
         loader.dispose()
-    return raw if documents else None
+    if not documents:
+        return None
+    if not positions:
+        raw.text = text
+    return raw
 
 
 def _position(mark) -> tuple[int, int]:
@@ -301,7 +331,7 @@ def _to_python(node, path: tuple, raw: RawFile, problems: list, counter: list, d
             problems.append(Problem(raw.path, *_position(node.start_mark),
                 "too many or too deeply nested values", "a content file holds one document"))
         return None
-    raw.positions[path] = _position(node.start_mark)
+    raw._positions[path] = _position(node.start_mark)
     if node.tag not in _ALLOWED_TAGS:
         problems.append(Problem(raw.path, *_position(node.start_mark),
             f"YAML tag {node.tag} is not allowed", "remove the tag; write the value plainly"))
@@ -325,12 +355,12 @@ def _to_python(node, path: tuple, raw: RawFile, problems: list, counter: list, d
                 continue
             key = key_node.value
             if key in result:
-                first = raw.key_positions[path + (key,)]
+                first = raw._key_positions[path + (key,)]
                 problems.append(Problem(raw.path, *_position(key_node.start_mark),
                     f"duplicate key '{key}' (first at line {first[0]})",
                     "YAML keeps only one of them; remove or merge the other"))
                 continue
-            raw.key_positions[path + (key,)] = _position(key_node.start_mark)
+            raw._key_positions[path + (key,)] = _position(key_node.start_mark)
             result[key] = _to_python(value_node, path + (key,), raw, problems, counter, depth + 1)
         return result
     raise AssertionError(f"unknown YAML node {node!r}")

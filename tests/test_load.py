@@ -21,6 +21,13 @@ def test_positions_of_values_and_keys_are_one_based():
     assert raw.where(("tasks", 0, "missing")) == (3, 5)  # nearest ancestor: the task mapping
 
 
+def test_a_file_without_problems_finds_its_positions_only_when_asked():
+    raw = parse_yaml("id: a\ntasks:\n  - id: first\n    title: T\n", "x.yaml")
+    assert raw.text is not None and not raw._positions  # what load processes send back: the text, not positions
+    assert raw.where(("tasks", 0, "title"), key=True) == (4, 5)
+    assert raw.text is None and raw.positions[("tasks", 0, "id")] == (3, 9)
+
+
 def test_duplicate_key_is_an_error_naming_both_lines():
     with pytest.raises(ContentError) as exc:
         parse_yaml("id: a\ntitle: one\ntitle: two\n", "dup.yaml")

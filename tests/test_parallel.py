@@ -62,6 +62,18 @@ def test_rendering_in_processes_gives_the_same_files_in_the_same_order(real):
     assert list(one.items()) == list(two.items())
 
 
+def test_a_page_another_process_renders_gets_no_context_made_here(real):
+    from generator.build import _ShareRenderer
+
+    class NoneMine:
+        def owns(self, piece):
+            return False
+    made = []
+    renderer = _ShareRenderer(real[1], "https://example.org/", NoneMine())
+    page = renderer.render_with("task", "tasks/a/b.md", lambda: made.append(1) or {})
+    assert page.path == "tasks/a/b.md" and page.text == "" and not made
+
+
 def test_render_tree_writes_what_write_tree_writes(real, tmp_path):
     for out in (tmp_path / "one", tmp_path / "two"):  # a stale file and a changed one
         (out / "tasks" / "gone").mkdir(parents=True)

@@ -3,6 +3,8 @@
 import json
 import posixpath
 
+import jinja2
+import markupsafe
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -10,7 +12,7 @@ from hypothesis import strategies as st
 from generator.build import load_site, render_files
 from generator.content import Project
 from generator.export import indented_json
-from generator.render import indicator_value, md, relative
+from generator.render import TEMPLATE_SETTINGS, _output_escape, _PageEnvironment, indicator_value, md, relative
 from generator.text import source_spans
 
 
@@ -163,3 +165,31 @@ def test_indicator_value_wording():
     assert indicator_value(Indicator(value=40, unit="%", comparator="about", **base)) == "about 40%"
     assert indicator_value(Indicator(value=1, value_max=2, unit="counties", comparator="range", **base)) == "1–2 counties"
     assert indicator_value(Indicator(value=1000, unit="graduates", comparator="=", **base)) == "1,000 graduates"
+
+
+class _Html:
+    def __html__(self):
+        return "<i>safe</i>"
+
+
+@given(st.one_of(st.text(), st.text().map(markupsafe.Markup), st.integers(), st.floats(), st.none(),
+                 st.just(_Html())))
+def test_output_escape_gives_the_text_of_markupsafe_escape(value):
+    assert _output_escape(value) == str(markupsafe.escape(value)) and type(_output_escape(value)) is not bytes
+
+
+HOSTILE = """{% macro box(v) %}<b>{{ v }}</b>{{ caller() if caller else "" }}{% endmacro %}
+{{ v }} {{ v ~ "<&>" }} {{ v|e }} {{ m }} {{ n }} {{ h }}
+{% set block %}{{ v }}<br>{% endset %}{{ block }} {{ block|length }}
+{% call box(v) %}{{ m }}{{ v }}{% endcall %} {{ box(m) }}
+{% filter upper %}{{ v }}{% endfilter %} {% for x in [v, m, n] %}{{ loop.index }}{{ x }}{% endfor %}
+"""
+
+
+def test_templates_output_what_stock_jinja_outputs():
+    values = dict(v="<script>'a' & \"b\"</script>", m=markupsafe.Markup("<em>kept</em>"), n=7, h=_Html())
+    pages = []
+    for env_class in (_PageEnvironment, jinja2.Environment):
+        env = env_class(loader=jinja2.DictLoader({"t": HOSTILE}), **TEMPLATE_SETTINGS)
+        pages.append(env.get_template("t").render(**values))
+    assert pages[0] == pages[1] and "&lt;script&gt;" in pages[0] and "<em>kept</em>" in pages[0]
