@@ -4,12 +4,13 @@ files in the same order, the same errors."""
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 
 import pytest
 
 from generator import parallel
-from generator.build import load_site, render_files, render_tree, write_tree
+from generator.build import generate, load_site, render_files, render_tree, write_tree
 from generator.content import Project, load_content
 from generator.errors import ContentError
 
@@ -99,3 +100,60 @@ def test_loading_in_processes_gives_the_same_records_and_problems(scratch, monke
     with pytest.raises(ContentError) as one:
         load_content(scratch)
     assert shared.value.problems == one.value.problems and len(one.value.problems) == 2
+
+
+@pytest.fixture
+def two_processes(monkeypatch):
+    monkeypatch.setattr(parallel, "workers", lambda amount, minimum: 2)
+
+
+@pytest.fixture
+def deadline():
+    """Fail, rather than hang, if a forked process that should be stopped is waited for."""
+    import signal
+
+    class Hung(BaseException):  # not an Exception, which generate() would answer by checking again
+        pass
+
+    def expired(signum, frame):
+        raise Hung("generate did not return within 60 s")
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(60)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_checks_beside_the_render_give_the_files_of_one_process(scratch, monkeypatch, two_processes):
+    generate(scratch, with_history=False)
+    two = tree(scratch.root / "build" / "docs")
+    monkeypatch.setattr(parallel, "workers", lambda amount, minimum: 1)
+    shutil.rmtree(scratch.root / "build")
+    generate(scratch, with_history=False)
+    assert tree(scratch.root / "build" / "docs") == two and len(two) > 150
+
+
+def test_content_that_would_loop_the_render_stops_at_the_checks_with_nothing_written(scratch, two_processes,
+                                                                                      deadline):
+    path = scratch.content / "jurisdictions.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    level: prefecture\n    parent: anhui\n",
+                                 "    level: prefecture\n    parent: feixi\n"), encoding="utf-8")  # a loop
+    with pytest.raises(ContentError) as exc:
+        generate(scratch, with_history=False)  # the other process loops on hefei <-> feixi until stopped
+    assert [p.message for p in exc.value.problems] == [
+        "parent 'feixi' (county) is not above prefecture 'hefei'"]
+    assert not (scratch.root / "build").exists()
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_content_that_breaks_the_model_is_reported_by_the_checks(scratch, monkeypatch, processes):
+    monkeypatch.setattr(parallel, "workers", lambda amount, minimum: processes)
+    path = scratch.content / "documents" / "feixi-health-capacity-five-aspects.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("jurisdiction: feixi", "jurisdiction: feixii"),
+                    encoding="utf-8")
+    with pytest.raises(ContentError) as exc:
+        generate(scratch, with_history=False)
+    [problem] = exc.value.problems
+    assert "unknown jurisdiction 'feixii'" in problem.message and problem.line == 10
+    assert not (scratch.root / "build").exists()
