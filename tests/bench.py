@@ -12,7 +12,9 @@ then measures in one run:
   rebuild   one content file changed, then generate + mkdocs build again.
 
 Each measured step runs in its own child process, so its peak RSS is that child's ru_maxrss
-(os.wait4). It prints a table and writes a JSON report (default bench-report.json at the root).
+(os.wait4). The disk is synced before the pipeline, the bare build and the rebuild, so that none
+of them is charged for writing out files an earlier one made. It prints a table and writes a JSON
+report (default bench-report.json at the root).
 """
 
 from __future__ import annotations
@@ -291,6 +293,15 @@ def _count_kinds(pages) -> dict:
 
 # --------------------------------------------------------------------------- one scale
 
+def settle() -> None:
+    """Write out what earlier steps left in memory before the next measured run (the pipeline, the bare
+    build, the rebuild) starts: else the system writes one run's files to disk during the next, and the
+    run that follows a large one is charged for it (here, up to a few tenths of a second). The pipeline's
+    own two steps are not separated: the generator's files are written out while MkDocs runs, as they are
+    in `make site`."""
+    os.sync()
+
+
 def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     start_load = [round(x, 2) for x in os.getloadavg()]  # other work on the machine inflates wall times
@@ -299,6 +310,7 @@ def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print) -> dic
     corpus = synthesise(project, tasks_wanted, git=git)
 
     log(f"[{tasks_wanted}] pipeline: generate ({corpus['tasks']} tasks, {corpus['documents']} documents)")
+    settle()
     gen = generate_step(project, work, "generate")
     log(f"[{tasks_wanted}] pipeline: mkdocs build ({gen['pages']} pages)")
     mk = mkdocs_step(project, project / "mkdocs.yml", project / "site", work, "mkdocs", hooks_env=True)
@@ -308,6 +320,7 @@ def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print) -> dic
     bare = work / "bare"
     bare.mkdir()
     bare_config = bare_project(bare, gen["pages"])
+    settle()
     bare_step = mkdocs_step(bare, bare_config, bare / "site", work, "bare", hooks_env=False)
     bare_sizes = site_sizes(bare / "site")
 
@@ -316,6 +329,7 @@ def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print) -> dic
     changed = changed[0] if changed else sorted((project / "content" / "documents").glob("*.yaml"))[0]
     text = changed.read_text(encoding="utf-8")
     changed.write_text(re.sub(r"^(    title: .*)$", r"\1 (revised)", text, count=1, flags=re.M), encoding="utf-8")
+    settle()
     re_gen = generate_step(project, work, "regenerate")
     re_mk = mkdocs_step(project, project / "mkdocs.yml", project / "site", work, "remkdocs", hooks_env=True)
 
