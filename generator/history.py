@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import yaml
@@ -31,41 +30,43 @@ def _git(project, *args: str, stdin: bytes | None = None) -> bytes | None:
     return result.stdout if result.returncode == 0 else None
 
 
-def _log(project, rel: str) -> list[tuple[Change, str]]:
-    """Commits that touched a document file, newest first, each with the file's path then (renames too)."""
-    out = _git(project, "log", "--follow", "--name-only", "--format=%x00%h%x09%cs%x09%s", "--", rel)
-    entries = []
-    for block in (out or b"").decode("utf-8", "replace").split("\0")[1:]:
+def _folder_log(project) -> dict[str, list[tuple[int, Change, str, str]]] | None:
+    """Every commit that touched content/documents, from one `git log` with rename detection: by the path
+    it left each file at, (the commit's place, newest first; the commit; how it changed the file; the file's
+    path before, which differs for a rename). None where there is no commit, or no git.
+
+    Renames, not copies, as git's rename detection finds them: a document started from a copy of another
+    does not take on that one's history (`git log --follow` would give it).
+    """
+    out = _git(project, "-c", "log.follow=false", "log", "-M", "--name-status", "--no-color",
+               "--format=%x00%h%x09%cs%x09%s", "--", "content/documents")
+    if out is None:
+        return None
+    touched: dict[str, list[tuple[int, Change, str, str]]] = {}
+    for n, block in enumerate(out.decode("utf-8", "replace").split("\0")[1:]):
         header, _, names = block.partition("\n")
         commit, date, subject = (header.split("\t", 2) + ["", ""])[:3]
-        path = next((n for n in names.splitlines() if n.strip()), rel)
-        entries.append((Change(commit, date, subject), path))
-    return entries
-
-
-def _folder_log(project) -> dict[str, list[tuple[Change, str]]] | None:
-    """What _log gives, from one `git log` of content/documents, for the files where the two must agree.
-
-    That is, in a history without merges (a merge may simplify differently for a file than for the
-    folder), each file added in the first commit and only modified since: where a file was added later,
-    --follow looks for a file it was renamed or copied from, so those files are left to _log.
-    One process instead of one per document: at 10,000 tasks those were most of the stage.
-    None where the history has a merge (or there is no commit, or no git).
-    """
-    if _git(project, "rev-list", "--min-parents=2", "--max-count=1", "HEAD") != b"":
-        return None
-    out = _git(project, "-c", "log.follow=false", "log", "--no-renames", "--name-status", "--no-color",
-               "--format=%x00%h%x09%cs%x09%p%x09%s", "--", "content/documents")
-    touched: dict[str, list[tuple[Change, str]]] = {}  # path -> (commit, how it changed the file), newest first
-    for block in (out or b"").decode("utf-8", "replace").split("\0")[1:]:
-        header, _, names = block.partition("\n")
-        commit, date, parents, subject = (header.split("\t", 3) + ["", "", ""])[:4]
+        change = Change(commit, date, subject)
         for line in names.splitlines():
-            status, _, path = line.partition("\t")
-            if path:
-                touched.setdefault(path, []).append((Change(commit, date, subject), status if parents else "first"))
-    return {path: [(change, path) for change, _ in log] for path, log in touched.items()
-            if log[-1][1] == "first" and all(status == "M" for _, status in log[:-1])}
+            status, *paths = line.split("\t")
+            if paths:
+                touched.setdefault(paths[-1], []).append((n, change, status[:1], paths[0]))
+    return touched
+
+
+def _follow(touched: dict[str, list[tuple[int, Change, str, str]]], rel: str) -> list[tuple[Change, str]]:
+    """The commits that changed one file, newest first, each with its path then, back through renames."""
+    log, name, before = [], rel, None
+    while True:
+        for n, change, status, old in touched.get(name, ()):
+            if before is not None and n <= before:
+                continue
+            log.append((change, name))
+            if status == "R":  # older commits know the file by its old name
+                name, before = old, n
+                break
+        else:
+            return log
 
 
 def _blobs(project, specs: list[str]) -> dict[str, str | None]:
@@ -101,18 +102,14 @@ def _tasks(text: str | None) -> dict:
 def task_histories(project, site: Site) -> dict[str, list[Change]]:
     """For each task key, the commits (newest first) in which its record changed."""
     rels = {doc.id: f"content/documents/{doc.id}.yaml" for doc in site.documents}
-    linear = _folder_log(project)
-    logs = dict(linear or {})
-    follow = [rel for rel in rels.values() if rel not in logs]
-    if follow:
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            logs.update(zip(follow, pool.map(lambda rel: _log(project, rel), follow)))
-    # One version, and the file as it is now (in a history without merges, the last commit's version is
-    # that one): it holds every task, and nothing came before it. Parsing it would say the same; at
-    # 10,000 tasks, fetching and parsing those versions was most of the stage.
-    heads = _head_blobs(project) if linear is not None else {}
-    as_committed = {rel for rel in rels.values() if [path for _, path in logs[rel]] == [rel]
-                    and _is_blob(project, rel, heads.get(rel))}
+    touched = _folder_log(project) or {}
+    logs = {rel: _follow(touched, rel) for rel in rels.values()}
+    # A file one commit made, and as that commit left it: that version holds every task, and nothing came
+    # before it. Parsing it would say the same; at 10,000 tasks, fetching and parsing those versions was most
+    # of the stage.
+    once = [rel for rel, log in logs.items() if len(log) == 1]
+    blob_ids = _blob_ids(project, [f"{logs[rel][0][0].commit}:{rel}" for rel in once])
+    as_committed = {rel for rel in once if _is_blob(project, rel, blob_ids.get(f"{logs[rel][0][0].commit}:{rel}"))}
     texts = _blobs(project, [f"{c.commit}:{path}" for rel in rels.values() if rel not in as_committed
                              for c, path in logs[rel]])
     out: dict[str, list[Change]] = {}
@@ -134,16 +131,16 @@ def task_histories(project, site: Site) -> dict[str, list[Change]]:
     return out
 
 
-def _head_blobs(project) -> dict[str, str]:
-    """The blob of each document file in the last commit."""
-    out = _git(project, "ls-tree", "-r", "HEAD", "--", "content/documents")
-    blobs = {}
-    for line in (out or b"").decode("utf-8", "replace").splitlines():
-        meta, _, path = line.partition("\t")
-        fields = meta.split()
+def _blob_ids(project, specs: list[str]) -> dict[str, str]:
+    """The blob id of many `<commit>:<path>` at once, through one `git cat-file --batch-check`."""
+    data = _git(project, "cat-file", "--batch-check", stdin="".join(f"{s}\n" for s in specs).encode()) \
+        if specs else b""
+    out = {}
+    for spec, line in zip(specs, (data or b"").decode("utf-8", "replace").splitlines()):
+        fields = line.split()
         if len(fields) == 3 and fields[1] == "blob":
-            blobs[path] = fields[2]
-    return blobs
+            out[spec] = fields[0]
+    return out
 
 
 def _is_blob(project, rel: str, blob: str | None) -> bool:

@@ -3,7 +3,7 @@
 import subprocess
 
 from generator.build import load_site
-from generator.history import task_histories
+from generator.history import Change, task_histories
 
 
 def _git(cwd, *args):
@@ -60,20 +60,37 @@ def _edit_title(path, suffix):
     path.write_text(text[:end] + suffix + text[end:], encoding="utf-8")
 
 
+def _log_follow(project, rel):
+    """What `git log --follow` gives for one file: the commits, newest first, each with the file's path then."""
+    out = subprocess.run(["git", "log", "--follow", "--name-only", "--format=%x00%h%x09%cs%x09%s", "--", rel],
+                         cwd=project.root, capture_output=True, check=True).stdout.decode("utf-8")
+    entries = []
+    for block in out.split("\0")[1:]:
+        header, _, names = block.partition("\n")
+        commit, date, subject = header.split("\t", 2)
+        entries.append((Change(commit, date, subject), next(n for n in names.splitlines() if n.strip())))
+    return entries
+
+
 def test_one_log_of_the_folder_reads_as_a_log_per_file(scratch, monkeypatch):
-    """history reads one `git log` of content/documents where it agrees with a `git log --follow` per file:
-    the two must give the same histories through edits, a comment-only change, a rename, a deletion and
-    re-adding, a file added later, a committed working copy and an edited one, and a merge."""
+    """history reads one `git log` of content/documents, following renames; where no file is a copy of
+    another, that is what a `git log --follow` per file gives, through edits, a comment-only change, renames,
+    a deletion and re-adding, files added one commit each, a committed working copy and an edited one, and
+    a merge."""
     import generator.history as history_module
     docs = scratch.content / "documents"
     _git(scratch.root, "init", "-q", "-b", "main")
-    _git(scratch.root, "add", "-A")
-    _git(scratch.root, "commit", "-q", "-m", "All documents")
+    _git(scratch.root, "add", "content/jurisdictions.yaml", "content/bodies.yaml", "content/themes.yaml",
+         "content/sources", "content/documents/china-2020-h2-key-tasks.yaml")
+    _git(scratch.root, "commit", "-q", "-m", "The national document")
+    for path in sorted(docs.glob("*.yaml")):  # as editors add them: one pull request each
+        _git(scratch.root, "add", "-A", str(path))
+        _git(scratch.root, "commit", "-q", "--allow-empty", "-m", f"Add {path.stem}")
 
     def same_either_way(step):
         site = load_site(scratch)
         folder = task_histories(scratch, site)
-        monkeypatch.setattr(history_module, "_folder_log", lambda project: {})  # every file through --follow
+        monkeypatch.setattr(history_module, "_follow", lambda touched, rel: _log_follow(scratch, rel))
         follow = task_histories(scratch, site)
         monkeypatch.undo()
         assert folder == follow, step
@@ -110,3 +127,23 @@ def test_one_log_of_the_folder_reads_as_a_log_per_file(scratch, monkeypatch):
     _git(scratch.root, "commit", "-q", "-am", "Main edit")
     _git(scratch.root, "merge", "-q", "--no-edit", "side")
     same_either_way("a merge")
+
+
+def test_a_document_started_from_a_copy_of_another_does_not_take_its_history(scratch):
+    docs = scratch.content / "documents"
+    _git(scratch.root, "init", "-q")
+    _git(scratch.root, "add", "-A")
+    _git(scratch.root, "commit", "-q", "-m", "All documents")
+    _edit_title(docs / "jiangxi-2020-h2-key-tasks.yaml", " (edited)")
+    _git(scratch.root, "commit", "-q", "-am", "Edit Jiangxi")
+    copy = docs / "jiangxi-2021-h2-key-tasks.yaml"  # the next year's plan, begun from this year's record
+    copy.write_text((docs / "jiangxi-2020-h2-key-tasks.yaml").read_text(encoding="utf-8").replace(
+        "id: jiangxi-2020-h2-key-tasks", "id: jiangxi-2021-h2-key-tasks"), encoding="utf-8")
+    _git(scratch.root, "add", "-A")
+    _git(scratch.root, "commit", "-q", "-m", "Add Jiangxi 2021")
+    history = task_histories(scratch, load_site(scratch))
+    assert [c.subject for c in history["jiangxi-2021-h2-key-tasks/prevention-first"]] == ["Add Jiangxi 2021"]
+    assert [c.subject for c in history["jiangxi-2020-h2-key-tasks/prevention-first"]] == [
+        "Edit Jiangxi", "All documents"]
+    follow = [c.subject for c, _ in _log_follow(scratch, "content/documents/jiangxi-2021-h2-key-tasks.yaml")]
+    assert "Edit Jiangxi" in follow  # git log --follow takes the copy for the same file
