@@ -51,6 +51,8 @@ def _folder_log(project) -> dict[str, list[tuple[int, Change, str, str]]] | None
             status, *paths = line.split("\t")
             if paths:
                 touched.setdefault(paths[-1], []).append((n, change, status[:1], paths[0]))
+            if status[:1] == "R":  # for the old name, the commit removed it (as `git log -- <old name>` says)
+                touched.setdefault(paths[0], []).append((n, change, "D", paths[0]))
     return touched
 
 
