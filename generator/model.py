@@ -151,6 +151,10 @@ class Site:
         put("theme", {t.id: t for t in self.themes})
         put("document", {d.id: d for d in self.documents})
         put("task", {t.key: t for d in self.documents for t in d.tasks})
+        by_jurisdiction = defaultdict(list)  # a jurisdiction's page asks for its documents: no search of them all
+        for d in self.documents:
+            by_jurisdiction[d.jurisdiction].append(d)
+        object.__setattr__(self, "_documents_of", {k: tuple(v) for k, v in by_jurisdiction.items()})
         # Each task's place (document, then source order), so sorting does not search the tuples;
         # reversed so that a repeated task id keeps its first place, as tuple.index did.
         object.__setattr__(self, "_order", {(d.id, t.id): (d_n, t_n) for d_n, d in enumerate(self.documents)
@@ -191,7 +195,7 @@ class Site:
         return [t for t in self.themes if t.parent == theme_id]
 
     def documents_of(self, jurisdiction_id: str) -> list[Document]:
-        return [d for d in self.documents if d.jurisdiction == jurisdiction_id]
+        return list(self._documents_of.get(jurisdiction_id, ()))
 
 
 def _opt(record: dict, key: str, default=""):
