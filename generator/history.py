@@ -109,9 +109,9 @@ def task_histories(project, site: Site) -> dict[str, list[Change]]:
     # A file one commit made, and as that commit left it: that version holds every task, and nothing came
     # before it. Parsing it would say the same; at 10,000 tasks, fetching and parsing those versions was most
     # of the stage.
-    once = [rel for rel, log in logs.items() if len(log) == 1]
-    blob_ids = _blob_ids(project, [f"{logs[rel][0][0].commit}:{rel}" for rel in once])
-    as_committed = {rel for rel in once if _is_blob(project, rel, blob_ids.get(f"{logs[rel][0][0].commit}:{rel}"))}
+    once = {rel: f"{log[0][0].commit}:{rel}" for rel, log in logs.items() if len(log) == 1}
+    blob_ids = _blob_ids(project, list(once.values()))
+    as_committed = {rel for rel, spec in once.items() if _is_blob(project, rel, blob_ids.get(spec))}
     texts = _blobs(project, [f"{c.commit}:{path}" for rel in rels.values() if rel not in as_committed
                              for c, path in logs[rel]])
     out: dict[str, list[Change]] = {}
