@@ -62,8 +62,9 @@ def render_source_page(r: Renderer, site: Site, doc) -> Page:
 
 def cascade_layout(site: Site, doc) -> dict | None:
     """At scale, where each task's implementing tasks are listed: national and provincial ones on
-    the page itself, cities' and counties' on per-province cascade pages of at most
-    LOCAL_PAGE_TASKS links. None while every document fits side by side."""
+    the page itself (up to CASCADE_INLINE a task, else counted and linked to the task's page, as are
+    the tasks of cities and counties carrying out each of those), cities' and counties' on per-province
+    cascade pages of at most LOCAL_PAGE_TASKS links. None while every document fits side by side."""
     if len(site.documents) <= SIDE_BY_SIDE_MAX:
         return None
     main: dict[str, list[Task]] = {}
@@ -98,7 +99,7 @@ def cascade_layout(site: Site, doc) -> dict | None:
                     links.append({"jurisdiction": site.jurisdiction[group], "url": f"{urls[n]}#task-{task.id}",
                                   "count": 0})
                 links[-1]["count"] += len(piece)
-    return {"main": main, "local": local, "pages": pages, "regions": summary}
+    return {"main": main, "local": local, "pages": pages, "regions": summary, "inline": CASCADE_INLINE}
 
 
 def render_cascade_pages(r: Renderer, site: Site, doc, layout: dict | None) -> list[Page]:
@@ -136,6 +137,8 @@ def render_task_page(r: Renderer, site: Site, task: Task, history=(), layout: di
 SIDE_BY_SIDE_MAX = 12  # documents; beyond this a theme page shows provinces and links to their cities and counties
 LOCAL_PAGE_TASKS = 60  # tasks per page of a province's cities and counties on one theme (or of one body)
 LOCAL_PAGE_JURISDICTIONS = 40  # cities and counties per page, each with its documents (a row weighs about 0.5 KB)
+CASCADE_INLINE = 12  # at scale, a cascade page lists at most this many national and provincial tasks under a task;
+# beyond it, a count links to the task's own page, which lists them all (31 provinces would add 6 KB a task)
 
 
 def paged(items: list, size: int, base: str) -> list[tuple[str, list]]:

@@ -168,3 +168,64 @@ def test_every_page_at_scale_is_raw_html_blocks_and_headings(scaled):
     slow = [p for p, text in files.items() if p.endswith(".md")
             and convert(re.sub(r"\A---\n.*?\n---\n", "", text.decode(), flags=re.DOTALL)) is None]
     assert slow == []
+
+
+def test_cascade_at_scale_counts_long_lists_and_links_them(tmp_path_factory, monkeypatch):
+    """With more provinces carrying out a national task than the cascade page lists, and cities and counties
+    carrying out a provincial task, the page counts them and links to the task pages that list them all."""
+    import shutil
+
+    import yaml
+
+    from tests.bench import _retarget
+    root = tmp_path_factory.mktemp("provinces") / "project"
+    synthesise(root, 1000, git=False)
+    content = root / "content"
+    base = "guangdong-2020-near-term-key-tasks"
+    provinces = []
+    for n in range(1, pages.CASCADE_INLINE + 3):  # each issues a copy of Guangdong's document
+        provinces += [f"  - id: province-{n:02d}", f"    name: Synthetic Province {n:02d}", "    level: province",
+                      "    parent: china"]
+        doc_id = f"p{n:02d}-{base}"
+        shutil.copyfile(content / "sources" / f"{base}.txt", content / "sources" / f"{doc_id}.txt")
+        path = content / "documents" / f"{base}.yaml"
+        (content / "documents" / f"{doc_id}.yaml").write_text(
+            _retarget(path.read_text(encoding="utf-8"), path, doc_id, f"province-{n:02d}", f"{doc_id}.txt"),
+            encoding="utf-8")
+    jurisdictions = content / "jurisdictions.yaml"
+    jurisdictions.write_text(jurisdictions.read_text(encoding="utf-8") + "\n".join(provinces) + "\n", encoding="utf-8")
+    counties = sorted((content / "documents").glob(f"c*-{base}.yaml"))
+    for path in counties:  # the counties' copies carry out the first province's tasks, not the national ones
+        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for task in record["tasks"]:
+            if task.get("implements"):
+                task["implements"] = [f"p01-{base}/{task['id']}"]
+        path.write_text(yaml.safe_dump(record, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    project = Project(root)
+    site = load_site(project)
+    files = render_files(project, site, with_history=False)
+    def main_count(task):  # the national and provincial tasks carrying it out
+        return len(pages.split_local(site, site.implemented_by.get(task.key, ()))[0])
+    national = next(t for t in site.document["china-2020-h2-key-tasks"].tasks if main_count(t) > pages.CASCADE_INLINE)
+    provincial = [t for t in site.implemented_by[national.key] if t.doc == f"p01-{base}"][0]
+    local = site.implemented_by[provincial.key]
+    assert len(local) == len(counties)
+    cascade = files["documents/china-2020-h2-key-tasks/cascade.md"].decode()
+    item = cascade.split(f'<li id="task-{national.id}">')[1].split("\n</li>")[0]
+    assert re.search(rf'<a href="[./]*tasks/china-2020-h2-key-tasks/{national.id}/#cascade">'
+                     rf'{main_count(national)} tasks</a>', item)
+    assert "p01-" not in item  # counted, not listed
+    national_page = files[f"tasks/china-2020-h2-key-tasks/{national.id}.md"].decode()
+    assert all(f'href="../../{t.doc}/{t.id}/"' in national_page for t in site.implemented_by[national.key]
+               if t.doc.startswith("p"))  # the task's own page lists every province's task
+    smaller = next(t for t in site.document["china-2020-h2-key-tasks"].tasks if 0 < main_count(t) <= pages.CASCADE_INLINE)
+    listed = cascade.split(f'<li id="task-{smaller.id}">')[1].split("\n</li>")[0]
+    assert "<ul><li>" in listed  # a short list stays on the page
+
+    monkeypatch.setattr(pages, "CASCADE_INLINE", 1000)  # every province's task listed under the national one
+    cascade = render_files(project, site, with_history=False)["documents/china-2020-h2-key-tasks/cascade.md"].decode()
+    item = cascade.split(f'<li id="task-{national.id}">')[1].split("\n</li>")[0]
+    assert f"tasks/p01-{base}/{provincial.id}/" in item
+    assert re.search(rf'<a href="[./]*tasks/p01-{base}/{provincial.id}/#cascade">{len(local)} tasks</a>', item)
+    assert not any(f"tasks/{t.doc}/{t.id}/" in item for t in local)  # the counties' tasks: counted, not listed
+    assert "tasks of cities and counties in" in files[f"tasks/p01-{base}/{provincial.id}.md"].decode()
