@@ -129,9 +129,9 @@ def related_tasks(site: Site, task: Task, limit: int = 8) -> list[Task]:
 
 
 def render_task_page(r: Renderer, site: Site, task: Task, history=(), layout: dict | None = None) -> Page:
-    return r.render_with("task", f"tasks/{task.doc}/{task.id}.md", lambda: dict(
-        task=task, related=related_tasks(site, task), citation=citation(r, site, task), history=list(history),
-        layout=layout))
+    return r.render_with("task", f"tasks/{task.doc}/{task.id}.md", lambda: {
+        "task": task, "related": related_tasks(site, task), "citation": citation(r, site, task),
+        "history": list(history), "layout": layout})
 
 
 SIDE_BY_SIDE_MAX = 12  # documents; beyond this a theme page shows provinces and links to their cities and counties

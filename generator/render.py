@@ -164,8 +164,8 @@ class _PageContext(Context):
         return super().call(function, *args, **kwargs)
 
 
-try:
-    from markupsafe import _escape_inner  # markupsafe.escape without the Markup around the result
+try:  # markupsafe.escape without the Markup around the result
+    from markupsafe import _escape_inner
 except ImportError:  # another MarkupSafe: the same bytes, a little slower
     def _escape_inner(text: str) -> str:
         return str(escape(text))

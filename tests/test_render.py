@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 from generator.build import load_site, render_files
 from generator.content import Project
 from generator.export import indented_json
-from generator.render import TEMPLATE_SETTINGS, _output_escape, _PageEnvironment, indicator_value, md, relative
+from generator.render import (
+    TEMPLATE_SETTINGS,
+    _output_escape,
+    _PageEnvironment,
+    indicator_value,
+    md,
+    relative,
+)
 from generator.text import source_spans
 
 
@@ -187,7 +194,7 @@ HOSTILE = """{% macro box(v) %}<b>{{ v }}</b>{{ caller() if caller else "" }}{% 
 
 
 def test_templates_output_what_stock_jinja_outputs():
-    values = dict(v="<script>'a' & \"b\"</script>", m=markupsafe.Markup("<em>kept</em>"), n=7, h=_Html())
+    values = {"v": "<script>'a' & \"b\"</script>", "m": markupsafe.Markup("<em>kept</em>"), "n": 7, "h": _Html()}
     pages = []
     for env_class in (_PageEnvironment, jinja2.Environment):
         env = env_class(loader=jinja2.DictLoader({"t": HOSTILE}), **TEMPLATE_SETTINGS)

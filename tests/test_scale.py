@@ -2,15 +2,17 @@
 cities and counties pages of their own."""
 
 import re
+import shutil
 
 import pytest
+import yaml
 
 from generator import pages
 from generator.build import load_site, render_files
 from generator.content import Project
 from generator.fastpage import convert
 from generator.pages import LOCAL_PAGE_JURISDICTIONS, LOCAL_PAGE_TASKS, SIDE_BY_SIDE_MAX
-from tests.bench import synthesise
+from tests.bench import _retarget, synthesise
 
 
 @pytest.fixture(scope="module")
@@ -173,11 +175,6 @@ def test_every_page_at_scale_is_raw_html_blocks_and_headings(scaled):
 def test_cascade_at_scale_counts_long_lists_and_links_them(tmp_path_factory, monkeypatch):
     """With more provinces carrying out a national task than the cascade page lists, and cities and counties
     carrying out a provincial task, the page counts them and links to the task pages that list them all."""
-    import shutil
-
-    import yaml
-
-    from tests.bench import _retarget
     root = tmp_path_factory.mktemp("provinces") / "project"
     synthesise(root, 1000, git=False)
     content = root / "content"
@@ -207,7 +204,7 @@ def test_cascade_at_scale_counts_long_lists_and_links_them(tmp_path_factory, mon
     def main_count(task):  # the national and provincial tasks carrying it out
         return len(pages.split_local(site, site.implemented_by.get(task.key, ()))[0])
     national = next(t for t in site.document["china-2020-h2-key-tasks"].tasks if main_count(t) > pages.CASCADE_INLINE)
-    provincial = [t for t in site.implemented_by[national.key] if t.doc == f"p01-{base}"][0]
+    provincial = next(t for t in site.implemented_by[national.key] if t.doc == f"p01-{base}")
     local = site.implemented_by[provincial.key]
     assert len(local) == len(counties)
     cascade = files["documents/china-2020-h2-key-tasks/cascade.md"].decode()
