@@ -7,14 +7,14 @@ import os
 import sys
 from pathlib import Path
 
-from .content import Project
-from .errors import ContentError
+from generator.content.project import Project
+from generator.content.errors import ContentError
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def cmd_validate(project: Project, args) -> int:
-    from .build import load_site
+    from generator.pipeline import load_site
     site = load_site(project)
     tasks = site.all_tasks
     print(f"ok: {len(site.documents)} documents, {len(tasks)} tasks, "
@@ -24,14 +24,14 @@ def cmd_validate(project: Project, args) -> int:
 
 
 def cmd_generate(project: Project, args) -> int:
-    from .build import generate
+    from generator.pipeline import generate
     site = generate(project, with_history=not args.no_history)
     print(f"generated build/docs for {len(site.all_tasks)} tasks")
     return 0
 
 
 def cmd_build(project: Project, args) -> int:
-    from .build import BuildFailed, build_site
+    from generator.pipeline import BuildFailed, build_site
     try:
         build_site(project, Path(args.site_dir), strict=not args.no_strict)
     except BuildFailed as exc:
@@ -42,8 +42,8 @@ def cmd_build(project: Project, args) -> int:
 
 
 def cmd_coverage(project: Project, args) -> int:
-    from .build import load_site
-    from .coverage import site_coverage
+    from generator.pipeline import load_site
+    from generator.model.coverage import site_coverage
     site = load_site(project)
     worst = 1.0
     for cov in site_coverage(site):
@@ -59,7 +59,7 @@ def cmd_coverage(project: Project, args) -> int:
 
 
 def cmd_new(project: Project, args) -> int:
-    from .scaffold import ScaffoldError, scaffold
+    from generator.content.scaffold import ScaffoldError, scaffold
     try:
         paths = scaffold(project, args.jurisdiction, args.title, args.date, args.id,
                          Path(args.source) if args.source else None, args.jurisdiction_name, args.level, args.parent)

@@ -6,7 +6,7 @@ of one real document: same task shapes, quotes and themes; its source copied und
 then measures in one run:
 
   pipeline  validate + generate (stages timed one by one), then the same `mkdocs build` command
-            that generator.build.build_site runs;
+            that generator.pipeline.build_site runs;
   bare      MkDocs Material on as many plain Markdown pages (~130 words each), same theme and
             nav policy (a small nav of section pages, every other page in not_in_nav), no hooks;
   rebuild   one content file changed, then generate + mkdocs build again.
@@ -156,15 +156,16 @@ def run_child(cmd: list[str], cwd: Path, env: dict | None = None, log: Path | No
 
 
 def child_generate(root: Path, result_file: Path) -> None:
-    """Inside the child: the stages of generator.build.generate, each timed (history as its own stage).
+    """Inside the child: the stages of generator.pipeline.generate, each timed (history as its own stage).
     As there, the model is built before the checks, and the checks run in this process while the other
     render process starts: "check" is timed on its own and is also inside "check+render+write", which
     spans from the fork to the last file written (each render process writes its own files)."""
-    from generator import build, parallel
-    from generator.check import check
-    from generator.content import Project, load_content
-    from generator.history import task_histories
-    from generator.model import build_model
+    from generator import pipeline as build
+    from generator.accel import parallel
+    from generator.content.checks import check
+    from generator.content.project import Project, load_content
+    from generator.model.history import task_histories
+    from generator.model.site import build_model
 
     project = Project(root)
     times = {}
@@ -212,9 +213,9 @@ def _env(extra: dict | None = None) -> dict:
 
 
 def mkdocs_step(root: Path, config: Path, site_dir: Path, work: Path, name: str, hooks_env: bool) -> dict:
-    """The command generator.build.build_site runs (strict), into site_dir."""
-    from generator.build import source_date_epoch
-    from generator.content import Project
+    """The command generator.pipeline.build_site runs (strict), into site_dir."""
+    from generator.pipeline import source_date_epoch
+    from generator.content.project import Project
     extra = {"SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch(Project(root))}
     if hooks_env:
         extra["REFORM_COMPARE_GENERATED"] = "1"  # as build_site: the hook need not generate again

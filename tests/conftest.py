@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.content import Project
+from generator.content.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,7 +36,7 @@ def scratch(tmp_path: Path) -> Project:
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """The real site, built once per test session with the same command as `make site`."""
-    from generator.build import build_site
+    from generator.pipeline import build_site
     out = tmp_path_factory.mktemp("built") / "site"
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     build_site(Project(ROOT), out)

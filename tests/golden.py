@@ -9,8 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from generator.build import load_site, render_files
-from generator.content import Project
+from generator.pipeline import load_site, render_files
+from generator.content.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import ContentError
-from generator.load import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, load_yaml
+from generator.content.errors import ContentError
+from generator.content.reader import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, load_yaml
 
 BAD = Path(__file__).parent / "bad"
 CASES = sorted(BAD.glob("*.yaml"))

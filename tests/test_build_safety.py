@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildFailed, build_site
-from generator.content import Project
-from generator.errors import ContentError
+from generator.pipeline import BuildFailed, build_site
+from generator.content.project import Project
+from generator.content.errors import ContentError
 
 from .conftest import ROOT
 

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from generator.check import check
-from generator.content import load_content
-from generator.errors import ContentError
+from generator.content.checks import check
+from generator.content.project import load_content
+from generator.content.errors import ContentError
 
 DOC = "content/documents/china-2020-h2-key-tasks.yaml"
 
@@ -29,7 +29,7 @@ def line_of(scratch, relpath, needle):
 
 
 def test_real_content_passes(root):
-    from generator.content import Project
+    from generator.content.project import Project
     check(load_content(Project(root)))
 
 

@@ -3,9 +3,9 @@
 import pytest
 import yaml
 
-from generator.build import load_site
-from generator.content import Project
-from generator.coverage import site_coverage
+from generator.pipeline import load_site
+from generator.content.project import Project
+from generator.model.coverage import site_coverage
 
 
 @pytest.fixture(scope="module")

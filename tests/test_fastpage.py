@@ -12,10 +12,10 @@ from mkdocs.structure.files import get_files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from generator import mkdocs_hooks
-from generator.build import generate
-from generator.content import Project
-from generator.fastpage import convert
+from generator.hook import mkdocs_hooks
+from generator.pipeline import generate
+from generator.content.project import Project
+from generator.accel.fastpage import convert
 
 from .conftest import ROOT
 from .test_hostile import make_hostile_project

@@ -8,11 +8,11 @@ import pytest
 from material.plugins.search import plugin as material_search
 from material.plugins.search.plugin import Parser, SearchIndex
 
-from generator import mkdocs_hooks
-from generator.build import generate
-from generator.content import Project
-from generator.fastpage import convert
-from generator.fastsearch import add_entries, sections
+from generator.hook import mkdocs_hooks
+from generator.pipeline import generate
+from generator.content.project import Project
+from generator.accel.fastpage import convert
+from generator.accel.fastsearch import add_entries, sections
 
 from .conftest import ROOT
 from .test_fastpage import _pages

@@ -2,8 +2,8 @@
 
 import subprocess
 
-from generator.build import load_site
-from generator.history import Change, task_histories
+from generator.pipeline import load_site
+from generator.model.history import Change, task_histories
 
 
 def _git(cwd, *args):
@@ -77,7 +77,7 @@ def test_one_log_of_the_folder_reads_as_a_log_per_file(scratch, monkeypatch):
     another, that is what a `git log --follow` per file gives, through edits, a comment-only change, renames,
     a deletion and re-adding, files added one commit each, a committed working copy and an edited one, and
     a merge."""
-    import generator.history as history_module
+    import generator.model.history as history_module
     docs = scratch.content / "documents"
     _git(scratch.root, "init", "-q", "-b", "main")
     _git(scratch.root, "add", "content/jurisdictions.yaml", "content/bodies.yaml", "content/themes.yaml",

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.build import build_site
-from generator.content import Project
+from generator.pipeline import build_site
+from generator.content.project import Project
 
 from .conftest import ROOT
 

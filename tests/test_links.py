@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
-from generator.build import build_site
+from generator.pipeline import build_site
 
 BASE = "http://site.invalid/"
 

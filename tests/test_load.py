@@ -2,9 +2,9 @@
 
 import pytest
 
-from generator.content import load_content
-from generator.errors import ContentError
-from generator.load import load_schema_registry, make_resolver, parse_yaml
+from generator.content.project import load_content
+from generator.content.errors import ContentError
+from generator.content.reader import load_schema_registry, make_resolver, parse_yaml
 
 
 @pytest.fixture(scope="module")
@@ -68,21 +68,21 @@ def test_scalars_stay_text_unless_the_schema_wants_a_number(doc_schema):
 def test_quoted_number_stays_text_and_fails_the_schema(scratch):
     path = scratch.content / "documents" / "jiangxi-2020-h2-key-tasks.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("value: 63", 'value: "63"'), encoding="utf-8")
-    from generator.check import check
+    from generator.content.checks import check
     with pytest.raises(ContentError) as exc:
         check(load_content(scratch))
     assert any("expected number, got '63'" in p.message for p in exc.value.problems)
 
 
 def test_the_real_content_loads(root):
-    from generator.content import Project
+    from generator.content.project import Project
     loaded = load_content(Project(root))
     assert len(loaded.documents) == 5
     assert set(loaded.sources) == {d.data["source"]["file"] for d in loaded.documents}
 
 
 def test_libyaml_fast_path_gives_the_same_records_and_positions(root, doc_schema, monkeypatch):
-    from generator import load
+    from generator.content import reader as load
     schema, resolve = doc_schema
     for path in sorted((root / "content" / "documents").glob("*.yaml")):
         text = path.read_text(encoding="utf-8")
@@ -96,7 +96,7 @@ def test_libyaml_fast_path_gives_the_same_records_and_positions(root, doc_schema
 
 
 def test_fast_path_declines_what_only_the_careful_path_reports():
-    from generator.load import _read_fast
+    from generator.content.reader import _read_fast
     for text in ("a: &x 1\nb: *x\n", "[" * 60 + "]" * 60, "a: [unclosed\n", "a: 1\na: 2\n", "a: !!python/none x\n",
                  "? [a]\n: b\n", "<<: x\n", "a: 1\n---\nb: 2\n", "# nothing\n"):
         assert _read_fast(text, "x.yaml") is None, text

@@ -1,4 +1,4 @@
-"""MkDocs's page builds shared among forked processes (generator/mkdocs_parallel.py)."""
+"""MkDocs's page builds shared among forked processes (generator/accel/mkdocs_parallel.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from generator import mkdocs_parallel, parallel
-from generator.mkdocs_parallel import PageBuilder
+from generator.accel import mkdocs_parallel
+from generator.accel import parallel
+from generator.accel.mkdocs_parallel import PageBuilder
 
 ROOT = Path(__file__).resolve().parents[1]
 CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -159,7 +160,7 @@ def test_the_real_site_is_the_same_bytes_built_in_one_process_or_several(fork_al
 
 def test_a_page_outside_the_nav_and_the_fast_shape_still_goes_through_markdown(scratch, monkeypatch, tmp_path):
     """Such pages are converted when built (on_page_context), by MkDocs's own Markdown render."""
-    from generator.build import generate
+    from generator.pipeline import generate
     generate(scratch, with_history=False)
     page = scratch.root / "build" / "docs" / "tasks" / "notes.md"
     page.write_text("# Notes\n\nSome *emphasis*, <script>alert(1)</script> and a [home link](../index.md).\n",

@@ -9,10 +9,10 @@ import threading
 
 import pytest
 
-from generator import parallel
-from generator.build import generate, load_site, render_files, render_tree, write_tree
-from generator.content import Project, load_content
-from generator.errors import ContentError
+from generator.accel import parallel
+from generator.pipeline import generate, load_site, render_files, render_tree, write_tree
+from generator.content.project import Project, load_content
+from generator.content.errors import ContentError
 
 from .conftest import ROOT
 
@@ -64,7 +64,7 @@ def test_rendering_in_processes_gives_the_same_files_in_the_same_order(real):
 
 
 def test_a_page_another_process_renders_gets_no_context_made_here(real):
-    from generator.build import _ShareRenderer
+    from generator.pipeline import _ShareRenderer
 
     class NoneMine:
         def owns(self, piece):

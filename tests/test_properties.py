@@ -17,11 +17,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.check import check, compiled_validators, validators
-from generator.content import Project, load_content
-from generator.errors import ContentError
-from generator.load import load_schema_registry, make_resolver, parse_yaml
-from generator.model import build_model
+from generator.content.checks import check, compiled_validators, validators
+from generator.content.project import Project, load_content
+from generator.content.errors import ContentError
+from generator.content.reader import load_schema_registry, make_resolver, parse_yaml
+from generator.model.site import build_model
 
 from .conftest import ROOT
 

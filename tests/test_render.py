@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.build import load_site, render_files
-from generator.content import Project
-from generator.export import indented_json
-from generator.render import (
+from generator.pipeline import load_site, render_files
+from generator.content.project import Project
+from generator.output.export import indented_json
+from generator.render.renderer import (
     TEMPLATE_SETTINGS,
     _output_escape,
     _PageEnvironment,
@@ -20,7 +20,7 @@ from generator.render import (
     md,
     relative,
 )
-from generator.text import source_spans
+from generator.content.text import source_spans
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,7 @@ def test_body_page_separates_lead_and_participation(files):
 
 
 def test_indicators_page_lists_every_indicator(files, root):
-    from generator.model import Site  # noqa: F401
+    from generator.model.site import Site  # noqa: F401
     page = text(files, "indicators/index.md")
     assert page.count("<tr data-theme=") == 12
     assert "about 40%" in page and "more than 90%" in page and "1–2 counties (districts)" in page
@@ -167,7 +167,7 @@ def test_indented_json_is_what_json_writes(value):
 
 
 def test_indicator_value_wording():
-    from generator.model import Indicator
+    from generator.model.site import Indicator
     base = dict(id="i", measure="m", deadline="unknown", quote="q")
     assert indicator_value(Indicator(value=40, unit="%", comparator="about", **base)) == "about 40%"
     assert indicator_value(Indicator(value=1, value_max=2, unit="counties", comparator="range", **base)) == "1–2 counties"

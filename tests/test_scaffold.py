@@ -5,11 +5,11 @@ import sys
 
 import pytest
 
-from generator.build import load_site, render_files
-from generator.check import check
-from generator.content import load_content
-from generator.errors import ContentError
-from generator.scaffold import ScaffoldError, scaffold
+from generator.pipeline import load_site, render_files
+from generator.content.checks import check
+from generator.content.project import load_content
+from generator.content.errors import ContentError
+from generator.content.scaffold import ScaffoldError, scaffold
 
 SOURCE = "Hunan will recruit 500 general practitioners in 2021. Other text.\n"
 

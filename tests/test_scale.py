@@ -7,11 +7,11 @@ import shutil
 import pytest
 import yaml
 
-from generator import pages
-from generator.build import load_site, render_files
-from generator.content import Project
-from generator.fastpage import convert
-from generator.pages import LOCAL_PAGE_JURISDICTIONS, LOCAL_PAGE_TASKS, SIDE_BY_SIDE_MAX
+from generator.pages import jobs as pages
+from generator.pipeline import load_site, render_files
+from generator.content.project import Project
+from generator.accel.fastpage import convert
+from generator.pages.jobs import LOCAL_PAGE_JURISDICTIONS, LOCAL_PAGE_TASKS, SIDE_BY_SIDE_MAX
 from tests.bench import _retarget, synthesise
 
 
@@ -165,7 +165,7 @@ def test_long_lists_are_paged_and_linked(monkeypatch, tmp_path_factory):
 
 
 def test_every_page_at_scale_is_raw_html_blocks_and_headings(scaled):
-    """The shape generator/fastpage.py converts without Markdown (tests/test_fastpage.py checks the result)."""
+    """The shape generator/accel/fastpage.py converts without Markdown (tests/test_fastpage.py checks the result)."""
     _, files = scaled
     slow = [p for p, text in files.items() if p.endswith(".md")
             and convert(re.sub(r"\A---\n.*?\n---\n", "", text.decode(), flags=re.DOTALL)) is None]

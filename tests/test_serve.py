@@ -7,7 +7,7 @@ import sys
 import time
 import urllib.request
 
-from generator.build import generate
+from generator.pipeline import generate
 
 
 def _free_port() -> int:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.build import load_site
-from generator.content import Project
+from generator.pipeline import load_site
+from generator.content.project import Project
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from generator.build import build_site
-from generator.content import Project
-from generator.pages import SIDE_BY_SIDE_MAX
+from generator.pipeline import build_site
+from generator.content.project import Project
+from generator.pages.jobs import SIDE_BY_SIDE_MAX
 from tests.bench import synthesise
 from tests.conftest import serve
 

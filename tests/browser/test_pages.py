@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from generator.build import read_site_url
-from generator.content import Project
+from generator.pipeline import read_site_url
+from generator.content.project import Project
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser

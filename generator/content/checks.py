@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
 
-from .content import SCHEMAS, Loaded
-from .errors import ContentError, Problem, did_you_mean
-from .load import RawFile, make_resolver
-from .text import normalise, find_quote, quote_mismatch
+from generator.content.project import SCHEMAS, Loaded
+from generator.content.errors import ContentError, Problem, did_you_mean
+from generator.content.reader import RawFile, make_resolver
+from generator.content.text import normalise, find_quote, quote_mismatch
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import yaml
 
-from .check import LEVEL_RANK, _real_date
-from .content import Project
-from .errors import did_you_mean
+from generator.content.checks import LEVEL_RANK, _real_date
+from generator.content.project import Project
+from generator.content.errors import did_you_mean
 
 DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 

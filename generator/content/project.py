@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import parallel
-from .errors import ContentError, Problem
-from .load import RawFile, load_schema_registry, load_yaml, make_resolver, read_text
+from generator.accel import parallel
+from generator.content.errors import ContentError, Problem
+from generator.content.reader import RawFile, load_schema_registry, load_yaml, make_resolver, read_text
 
 PARALLEL_MIN_FILES = 100  # below this, loading in one process is quicker than forking
 CHUNK = 8  # files a process claims at a time

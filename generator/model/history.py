@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from .model import Site
+from generator.model.site import Site
 
 # Old versions are compared as plain text trees: BaseLoader types nothing (no date can fail to parse),
 # and libyaml's C parser, where PyYAML has it, is about ten times faster.

@@ -14,17 +14,17 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from generator.build import generate  # noqa: E402
-from generator.content import Project  # noqa: E402
-from generator.errors import ContentError  # noqa: E402
-from generator.fastpage import convert  # noqa: E402
-from generator.fastsearch import add_entries  # noqa: E402
-from generator.mkdocs_parallel import PageBuilder  # noqa: E402
-from generator.sanitize import clean  # noqa: E402
+from generator.pipeline import generate  # noqa: E402
+from generator.content.project import Project  # noqa: E402
+from generator.content.errors import ContentError  # noqa: E402
+from generator.accel.fastpage import convert  # noqa: E402
+from generator.accel.fastsearch import add_entries  # noqa: E402
+from generator.accel.mkdocs_parallel import PageBuilder  # noqa: E402
+from generator.hook.sanitize import clean  # noqa: E402
 
 
 def _project(config) -> Project:
@@ -41,9 +41,9 @@ def on_pre_build(config, **kwargs):
         raise PluginError("content has problems:\n" + exc.report()) from None
 
 
-# The Markdown setup generator/fastpage.py reproduces (tests/test_fastpage.py compares the two).
+# The Markdown setup generator/accel/fastpage.py reproduces (tests/test_fastpage.py compares the two).
 FAST_EXTENSIONS = (["toc", "tables", "fenced_code", "attr_list", "admonition"], {"toc": {"permalink": True}})
-# The plugins whose page events generator/mkdocs_parallel.py knows; with any other, pages build in one process.
+# The plugins whose page events generator/accel/mkdocs_parallel.py knows; with any other, pages build in one process.
 PARALLEL_PLUGINS = {"material/search", "search"}
 _fast = False
 _command = None
@@ -61,7 +61,7 @@ def on_config(config, **kwargs):
     global _fast
     _fast = (config["markdown_extensions"], config["mdx_configs"]) == FAST_EXTENSIONS
     if not _fast:
-        print("reform-compare: markdown_extensions differ from FAST_EXTENSIONS in generator/mkdocs_hooks.py; "
+        print("reform-compare: markdown_extensions differ from FAST_EXTENSIONS in generator/hook/mkdocs_hooks.py; "
               "pages go through Markdown (slower)", file=sys.stderr)
     search = config.plugins.get("material/search")
     index = getattr(search, "search_index", None)
@@ -71,7 +71,7 @@ def on_config(config, **kwargs):
 
 
 def _install_page_builder(config, index) -> None:
-    """`mkdocs build` builds pages in as many processes as generator/parallel.py allows (serve: one)."""
+    """`mkdocs build` builds pages in as many processes as generator/accel/parallel.py allows (serve: one)."""
     current = mkdocs.commands.build._build_page
     original = current.build_page if isinstance(current, PageBuilder) else current
     others = [name for name, plugin in config.plugins.items()  # all but search and this hook module
@@ -81,7 +81,7 @@ def _install_page_builder(config, index) -> None:
     else:
         mkdocs.commands.build._build_page = original
         if others and _command == "build":
-            print(f"reform-compare: plugins {others} are not in PARALLEL_PLUGINS in generator/mkdocs_hooks.py; "
+            print(f"reform-compare: plugins {others} are not in PARALLEL_PLUGINS in generator/hook/mkdocs_hooks.py; "
                   "pages build in one process (slower)", file=sys.stderr)
 
 
@@ -95,7 +95,7 @@ def _index_searchable(index):
     """The index reads a fast page without what carries data-search-exclude, which it would skip anyway.
 
     The skipped sections are most of a task page, and parsing them was half of the indexing time.
-    generator/fastsearch.py splits what is left into sections without html.parser (most of the rest).
+    generator/accel/fastsearch.py splits what is left into sections without html.parser (most of the rest).
     tests/test_fastpage.py and tests/test_fastsearch.py check that the index entries are the same either way.
     """
     add_entry = index.add_entry_from_context  # Material's
@@ -120,7 +120,7 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     """A page that is raw HTML blocks and headings (as the templates write them) skips Markdown.
 
     A page outside the nav is converted only when it is built: no other page needs its title or
-    content, and the build is what runs in several processes (generator/mkdocs_parallel.py).
+    content, and the build is what runs in several processes (generator/accel/mkdocs_parallel.py).
     """
     if not _fast:
         return markdown

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .model import Document, Site
-from .text import normalise
+from generator.model.site import Document, Site
+from generator.content.text import normalise
 
 _MARK = re.compile(r"<\s*p\s*>")
 _WORD = re.compile(r"\w")

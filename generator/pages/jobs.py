@@ -5,8 +5,8 @@ from __future__ import annotations
 from itertools import islice
 from operator import attrgetter
 
-from .model import Site, Task
-from .render import Page, Renderer, human_date, human_period, source_paragraphs
+from generator.model.site import Site, Task
+from generator.render.renderer import Page, Renderer, human_date, human_period, source_paragraphs
 
 HEAT_STEPS = 4
 

@@ -17,8 +17,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from .model import Document, Indicator, Site, Task
-from .text import normalise, source_spans
+from generator.model.site import Document, Indicator, Site, Task
+from generator.content.text import normalise, source_spans
 
 TEMPLATES = Path(__file__).parent / "templates"
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",

@@ -9,7 +9,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from .model import Site, Task
+from generator.model.site import Site, Task
 
 _NUMBER = re.compile(r"-?[0-9][0-9.,]*")
 

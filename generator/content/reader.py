@@ -13,7 +13,7 @@ import yaml
 from yaml.composer import Composer
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from .errors import ContentError, Problem
+from generator.content.errors import ContentError, Problem
 
 MAX_FILE_BYTES = 2_000_000  # a real document is a few KB; this bounds time and memory
 MAX_NODES = 200_000

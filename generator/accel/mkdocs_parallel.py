@@ -1,6 +1,6 @@
 """MkDocs builds its pages one after another; at scale, forked processes share that work.
 
-generator/mkdocs_hooks.py puts a `PageBuilder` in place of MkDocs's `_build_page` for `mkdocs build`
+generator/hook/mkdocs_hooks.py puts a `PageBuilder` in place of MkDocs's `_build_page` for `mkdocs build`
 when the only plugins are Material's search and the project's hook, so what a page build changes
 outside its own output file is known: the search index entries, the page's anchors, log records.
 Every process walks the pages in MkDocs's order and builds those it claims with MkDocs's own
@@ -22,7 +22,7 @@ import sys
 import traceback
 from collections.abc import Callable
 
-from generator import parallel
+from generator.accel import parallel
 
 MIN_PAGES = 100  # the real site (212 pages) builds in 1.5 s in two processes against 1.8 s in one
 
@@ -68,7 +68,7 @@ class PageBuilder:
         if doc_files[place].page is not page:  # MkDocs changed how it walks its pages
             self._stop_children(run)
             raise RuntimeError("reform-compare: pages are not built in the order of doc_files; "
-                               "see generator/mkdocs_parallel.py")
+                               "see generator/accel/mkdocs_parallel.py")
         try:
             if run.claims.owns(place):
                 first = len(self._entries())

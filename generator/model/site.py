@@ -6,8 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .check import LEVEL_RANK
-from .content import Loaded
+from generator.content.checks import LEVEL_RANK
+from generator.content.project import Loaded
 
 
 @dataclass(frozen=True)

@@ -14,16 +14,16 @@ from pathlib import Path
 
 import yaml
 
-from . import parallel
-from .check import check
-from .content import Project, load_content
-from .errors import ContentError, Problem
-from .export import DICTIONARY, data_files
-from .history import task_histories
-from .load import load_schema_registry
-from .model import Site, build_model
-from .pages import all_pages
-from .render import Page, Renderer
+from generator.accel import parallel
+from generator.content.checks import check
+from generator.content.project import Project, load_content
+from generator.content.errors import ContentError, Problem
+from generator.output.export import DICTIONARY, data_files
+from generator.model.history import task_histories
+from generator.content.reader import load_schema_registry
+from generator.model.site import Site, build_model
+from generator.pages.jobs import all_pages
+from generator.render.renderer import Page, Renderer
 
 def read_site_url(project: Project) -> str:
     """site_url from mkdocs.yml: it is set in that one place."""
