@@ -34,25 +34,18 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import FIXTURE_CONTENT, ROOT, copy_project
+
 PAGE_LIMIT_KB = 40
 GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.org", "-c", "commit.gpgsign=false"]
 
 
 # --------------------------------------------------------------------------- the synthetic project
 
-def _copy_project(dest: Path) -> None:
-    """What tests/conftest.py's `scratch` fixture copies, plus the generator linked in (the hook path)."""
-    for name in ("content", "schema", "theme"):
-        shutil.copytree(ROOT / name, dest / name, copy_function=shutil.copyfile)
-    shutil.copyfile(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
-    (dest / "generator").symlink_to(ROOT / "generator")
-
-
 def _real_records() -> tuple[list[Path], list[str], int]:
-    """The real document files, the real provinces, and how many tasks the documents hold."""
-    docs = sorted((ROOT / "content" / "documents").glob("*.yaml"))
-    jurs = yaml.safe_load((ROOT / "content" / "jurisdictions.yaml").read_text(encoding="utf-8"))["jurisdictions"]
+    """The fixture corpus's document files and provinces, and how many tasks the documents hold."""
+    docs = sorted((FIXTURE_CONTENT / "documents").glob("*.yaml"))
+    jurs = yaml.safe_load((FIXTURE_CONTENT / "jurisdictions.yaml").read_text(encoding="utf-8"))["jurisdictions"]
     provinces = [j["id"] for j in jurs if j["level"] == "province"]
     tasks = sum(len(yaml.safe_load(p.read_text(encoding="utf-8"))["tasks"]) for p in docs)
     return docs, provinces, tasks
@@ -70,8 +63,8 @@ def _retarget(text: str, path: Path, new_id: str, jurisdiction: str, source: str
 
 
 def synthesise(dest: Path, tasks_wanted: int, git: bool = True) -> dict:
-    """A project at `dest` with about `tasks_wanted` tasks: the real documents plus copies of them."""
-    _copy_project(dest)
+    """A project at `dest` with about `tasks_wanted` tasks: the fixture corpus's documents plus copies of them."""
+    copy_project(dest)
     docs, provinces, per_copy = _real_records()
     copies = max(1, round(tasks_wanted / per_copy))  # the real documents count as the first copy
     jur_lines, n = [], 0
@@ -84,7 +77,7 @@ def synthesise(dest: Path, tasks_wanted: int, git: bool = True) -> dict:
             new_id = f"c{n:04d}-{doc_path.stem}"
             text = doc_path.read_text(encoding="utf-8")
             old_source = re.search(r"^  file: (.*\.txt)$", text, re.M).group(1)
-            shutil.copyfile(ROOT / "content" / "sources" / old_source, dest / "content" / "sources" / f"{new_id}.txt")
+            shutil.copyfile(FIXTURE_CONTENT / "sources" / old_source, dest / "content" / "sources" / f"{new_id}.txt")
             (dest / "content" / "documents" / f"{new_id}.yaml").write_text(
                 _retarget(text, doc_path, new_id, county, f"{new_id}.txt"), encoding="utf-8")
     jur_file = dest / "content" / "jurisdictions.yaml"
@@ -236,7 +229,7 @@ def bare_project(dest: Path, pages: int, seed: int = 1) -> Path:
     shutil.copytree(ROOT / "theme", dest / "theme", copy_function=shutil.copyfile)
     docs = dest / "docs"
     words = re.findall(r"[A-Za-z]+", " ".join(p.read_text(encoding="utf-8")
-                                              for p in sorted((ROOT / "content" / "sources").glob("*.txt"))))
+                                              for p in sorted((FIXTURE_CONTENT / "sources").glob("*.txt"))))
     rng = random.Random(seed)
     sections = [next(iter(item.values())) for item in config["nav"]]
     for rel in sections:  # the section pages of the nav

@@ -1,4 +1,8 @@
-"""Shared fixtures: the project, a scratch copy of it, a built site, a server, a browser."""
+"""Shared fixtures: the fixture project, a scratch copy of it, the live content, a built site, a server, a browser.
+
+Tests of the code read the fixture corpus under tests/fixtures/project/ (editors never touch it); only
+the tests of the live content (tests/test_live_content.py) read content/.
+"""
 
 from __future__ import annotations
 
@@ -16,30 +20,52 @@ import pytest
 from generator.content.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
+FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "project" / "content"
+
+
+def copy_project(dest: Path, content: Path = FIXTURE_CONTENT) -> Project:
+    """A project at dest: the given content folder (the fixture corpus unless told) with this checkout's
+    schema, theme and mkdocs.yml, and the generator linked in (the hook path in mkdocs.yml)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(content, dest / "content", copy_function=shutil.copyfile)
+    for name in ("schema", "theme"):
+        shutil.copytree(ROOT / name, dest / name, copy_function=shutil.copyfile)
+    shutil.copyfile(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    (dest / "generator").symlink_to(ROOT / "generator")
+    return Project(dest)
 
 
 @pytest.fixture(scope="session")
-def root() -> Path:
-    return ROOT
+def fixture_project(tmp_path_factory) -> Project:
+    """The fixture project, copied once per session; tests must not change it (use `scratch`)."""
+    return copy_project(tmp_path_factory.mktemp("fixture") / "project")
+
+
+@pytest.fixture(scope="session")
+def root(fixture_project: Project) -> Path:
+    """The root of the fixture project (content, schema, theme, mkdocs.yml)."""
+    return fixture_project.root
+
+
+@pytest.fixture(scope="session")
+def live() -> Project:
+    """This checkout's own project, its live content included: for tests/test_live_content.py only."""
+    return Project(ROOT)
 
 
 @pytest.fixture
 def scratch(tmp_path: Path) -> Project:
-    """A copy of the project (content, schema, mkdocs.yml, theme) that a test may break."""
-    for name in ("content", "schema", "theme"):
-        shutil.copytree(ROOT / name, tmp_path / name)
-    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
-    (tmp_path / "generator").symlink_to(ROOT / "generator")  # the hook path in mkdocs.yml
-    return Project(tmp_path)
+    """A copy of the fixture project that a test may break."""
+    return copy_project(tmp_path / "project")
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The real site, built once per test session with the same command as `make site`."""
+def built_site(tmp_path_factory, fixture_project: Project) -> Path:
+    """The fixture project's site, built once per test session with the same command as `make site`."""
     from generator.pipeline import build_site
     out = tmp_path_factory.mktemp("built") / "site"
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    build_site(Project(ROOT), out)
+    build_site(fixture_project, out)
     return out
 
 

@@ -1,4 +1,5 @@
-"""Golden Markdown: a few representative pages, compared byte for byte.
+"""Golden Markdown: a few representative pages of the fixture corpus (tests/fixtures/project/), compared
+byte for byte. Editors' changes under content/ never change them.
 
 Refresh after a deliberate change with `make update-golden`, then read the diff before committing.
 """
@@ -7,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 from generator.pipeline import load_site, render_files
-from generator.content.project import Project
+from tests.conftest import ROOT, copy_project
 
-ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
 PAGES = [
     "index.md",
@@ -30,8 +31,9 @@ PAGES = [
 
 
 def rendered() -> dict[str, bytes]:
-    project = Project(ROOT)
-    files = render_files(project, load_site(project), with_history=False)
+    with tempfile.TemporaryDirectory() as tmp:
+        project = copy_project(Path(tmp) / "project")
+        files = render_files(project, load_site(project), with_history=False)
     return {page: files[page] for page in PAGES}
 
 

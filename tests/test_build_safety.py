@@ -15,7 +15,7 @@ from generator.pipeline import BuildFailed, build_site
 from generator.content.project import Project
 from generator.content.errors import ContentError
 
-from .conftest import ROOT
+from .conftest import copy_project
 
 DOC = "content/documents/china-2020-h2-key-tasks.yaml"
 ENV = {"NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1600000000"}
@@ -31,15 +31,11 @@ def _fixed_time(monkeypatch):
 def built_once(tmp_path_factory) -> Path:
     """A scratch project (as conftest's `scratch`) and its site in out/site, built once per module."""
     base = tmp_path_factory.mktemp("safety")
-    project = base / "project"
-    for name in ("content", "schema", "theme"):
-        shutil.copytree(ROOT / name, project / name)
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    (project / "generator").symlink_to(ROOT / "generator")
+    project = copy_project(base / "project")
     with pytest.MonkeyPatch.context() as mp:
         for k, v in ENV.items():
             mp.setenv(k, v)
-        build_site(Project(project), base / "out" / "site")
+        build_site(project, base / "out" / "site")
     return base
 
 

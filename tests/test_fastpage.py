@@ -14,10 +14,8 @@ from mkdocs.structure.toc import get_toc
 
 from generator.hook import mkdocs_hooks
 from generator.pipeline import generate
-from generator.content.project import Project
 from generator.accel.fastpage import convert
 
-from .conftest import ROOT
 from .test_hostile import make_hostile_project
 
 
@@ -65,9 +63,9 @@ def _index(config, page, content: str) -> list:
     return index.entries
 
 
-def test_every_real_page_converts_as_markdown_would():
-    generate(Project(ROOT), with_history=True)
-    assert _compare(ROOT) > 200
+def test_every_real_page_converts_as_markdown_would(fixture_project):
+    generate(fixture_project, with_history=True)
+    assert _compare(fixture_project.root) > 200
 
 
 def test_hostile_text_converts_as_markdown_would(tmp_path):
@@ -104,8 +102,9 @@ def test_headings_get_toc_ids_and_permalinks():
     assert page.title == "A (b) &quot;c&quot;"
 
 
-def test_another_markdown_setup_turns_the_fast_path_off():
-    config = load_config(str(ROOT / "mkdocs.yml"))
+def test_another_markdown_setup_turns_the_fast_path_off(root):
+    (root / "build" / "docs").mkdir(parents=True, exist_ok=True)  # the config's docs_dir must exist
+    config = load_config(str(root / "mkdocs.yml"))
     try:
         mkdocs_hooks.on_config(config)
         assert mkdocs_hooks._fast is True

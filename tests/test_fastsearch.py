@@ -10,11 +10,9 @@ from material.plugins.search.plugin import Parser, SearchIndex
 
 from generator.hook import mkdocs_hooks
 from generator.pipeline import generate
-from generator.content.project import Project
 from generator.accel.fastpage import convert
 from generator.accel.fastsearch import add_entries, sections
 
-from .conftest import ROOT
 from .test_fastpage import _pages
 from .test_hostile import make_hostile_project
 
@@ -30,9 +28,9 @@ def _built_pages(root: Path) -> list:
 
 
 @pytest.fixture(scope="module")
-def real_pages() -> list:
-    generate(Project(ROOT), with_history=True)
-    return _built_pages(ROOT)
+def real_pages(fixture_project) -> list:
+    generate(fixture_project, with_history=True)
+    return _built_pages(fixture_project.root)
 
 
 def _material_entries(config, page, html: str) -> list:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import yaml
 from generator.pipeline import build_site
 from generator.content.project import Project
 
-from .conftest import ROOT
+from .conftest import copy_project
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -43,11 +42,7 @@ def _edit_yaml(path: Path, change) -> None:
 
 
 def make_hostile_project(root: Path) -> Project:
-    for name in ("content", "schema", "theme"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    (root / "generator").symlink_to(ROOT / "generator")
-    content = root / "content"
+    content = copy_project(root).content
 
     source = content / "sources" / f"{DOC}.txt"
     source.write_text(source.read_text(encoding="utf-8") + "\n" + SENTENCE + "\n", encoding="utf-8")

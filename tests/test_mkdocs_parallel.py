@@ -16,7 +16,6 @@ from generator.accel import mkdocs_parallel
 from generator.accel import parallel
 from generator.accel.mkdocs_parallel import PageBuilder
 
-ROOT = Path(__file__).resolve().parents[1]
 CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 needs_fork = pytest.mark.skipif(CPUS < 2 or not sys.platform.startswith("linux"),
                                 reason="one CPU, or not Linux: pages build in one process")
@@ -132,8 +131,8 @@ def test_below_the_threshold_every_page_builds_here(tmp_path):
     assert {(tmp_path / f.src_uri).read_text(encoding="utf-8") for f in files} == {str(os.getpid())}
 
 
-def _mkdocs_build(site_dir: Path) -> PageBuilder | None:
-    config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(site_dir), strict=True)
+def _mkdocs_build(root: Path, site_dir: Path) -> PageBuilder | None:
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(site_dir), strict=True)
     config.plugins.on_startup(command="build", dirty=False)
     build(config)
     builder = mkdocs.commands.build._build_page
@@ -141,13 +140,13 @@ def _mkdocs_build(site_dir: Path) -> PageBuilder | None:
 
 
 @needs_fork
-def test_the_real_site_is_the_same_bytes_built_in_one_process_or_several(fork_always, monkeypatch, tmp_path):
+def test_the_real_site_is_the_same_bytes_built_in_one_process_or_several(fork_always, monkeypatch, tmp_path, root):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     monkeypatch.setattr(mkdocs.commands.build, "_build_page", mkdocs.commands.build._build_page)  # restored after
     monkeypatch.setattr(mkdocs_parallel, "MIN_PAGES", 10**9)
-    one = _mkdocs_build(tmp_path / "one")
+    one = _mkdocs_build(root, tmp_path / "one")
     monkeypatch.setattr(mkdocs_parallel, "MIN_PAGES", 1)
-    several = _mkdocs_build(tmp_path / "several")
+    several = _mkdocs_build(root, tmp_path / "several")
 
     assert one.run.processes == 1 and several.run.processes > 1
     def tree(site):

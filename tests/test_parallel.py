@@ -11,10 +11,8 @@ import pytest
 
 from generator.accel import parallel
 from generator.pipeline import generate, load_site, render_files, render_tree, write_tree
-from generator.content.project import Project, load_content
+from generator.content.project import load_content
 from generator.content.errors import ContentError
-
-from .conftest import ROOT
 
 
 def tree(folder):
@@ -52,8 +50,8 @@ def test_no_fork_beside_another_thread():
 
 
 @pytest.fixture(scope="module")
-def real():
-    project = Project(ROOT)
+def real(fixture_project):
+    project = fixture_project
     return project, load_site(project)
 
 

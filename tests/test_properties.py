@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import string
+import tempfile
+from pathlib import Path
 
 import pytest
 import yaml
@@ -18,18 +20,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.content.checks import check, compiled_validators, validators
-from generator.content.project import Project, load_content
+from generator.content.project import load_content
 from generator.content.errors import ContentError
 from generator.content.reader import load_schema_registry, make_resolver, parse_yaml
 from generator.model.site import build_model
 
-from .conftest import ROOT
+from .conftest import FIXTURE_CONTENT, ROOT, copy_project
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DOC_FILE = "feixi-health-capacity-five-aspects"
 DISPLAY = f"content/documents/{DOC_FILE}.yaml"
 
-_REAL = load_content(Project(ROOT))
+with tempfile.TemporaryDirectory() as _tmp:
+    _REAL = load_content(copy_project(Path(_tmp) / "project"))
 # Beside the document under test, a national document cut down to the tasks Feixi implements, so
 # that `implements` resolves and each example stays fast (schema validation dominates the check).
 _CHINA = next(d for d in _REAL.documents if d.path.endswith("/china-2020-h2-key-tasks.yaml"))
@@ -39,7 +42,7 @@ _CHINA = dataclasses.replace(_CHINA, data={**_CHINA.data, "tasks": [
 _REGISTRY = load_schema_registry(ROOT / "schema")
 _RESOLVE = make_resolver(_REGISTRY)
 _DOC_SCHEMA = _REGISTRY["document.schema.json"]
-_ORIGINAL = yaml.safe_load((ROOT / "content" / "documents" / f"{DOC_FILE}.yaml").read_text(encoding="utf-8"))
+_ORIGINAL = yaml.safe_load((FIXTURE_CONTENT / "documents" / f"{DOC_FILE}.yaml").read_text(encoding="utf-8"))
 # Cut down to a task of each kind (plain, with indicators, with implements): pure-Python YAML is slow.
 _ORIGINAL["notes"] = _ORIGINAL["notes"][:2]
 _ORIGINAL["tasks"] = [t for t in _ORIGINAL["tasks"] if t["id"] in {
@@ -53,7 +56,7 @@ def parse_doc(text: str):
 _SMALL_FEIXI = parse_doc(yaml.safe_dump(_ORIGINAL, allow_unicode=True, sort_keys=False))
 SHARED = ("jurisdictions", "bodies", "themes")
 _PATHS = {DISPLAY, _CHINA.path} | {f"content/{name}.yaml" for name in SHARED}
-_SHARED_ORIGINAL = {name: yaml.safe_load((ROOT / "content" / f"{name}.yaml").read_text(encoding="utf-8"))
+_SHARED_ORIGINAL = {name: yaml.safe_load((FIXTURE_CONTENT / f"{name}.yaml").read_text(encoding="utf-8"))
                     for name in SHARED}
 
 

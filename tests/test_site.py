@@ -1,4 +1,4 @@
-"""The whole site, built once as `make site` builds it."""
+"""The fixture corpus's site, built once as `make site` builds it, and its model."""
 
 import csv
 import io
@@ -93,3 +93,28 @@ def test_no_generated_page_carries_the_whole_task_list_in_its_nav(built_site: Pa
 def test_404_page_offers_search_and_home(built_site: Path):
     html = (built_site / "404.html").read_text(encoding="utf-8")
     assert "Page not found" in html and 'href="/documents/" class="md-button"' in html
+
+
+def test_every_task_has_a_theme_and_local_tasks_point_up(site_model):
+    for task in site_model.all_tasks:
+        assert task.themes
+    jiangxi = site_model.document["jiangxi-2020-h2-key-tasks"]
+    assert sum(1 for t in jiangxi.tasks if t.implements) >= 5
+
+
+def test_unknowns_stay_unknown(site_model):
+    city = site_model.document["city-2014-grassroots-public-health"]
+    assert city.issuer is None and city.issued == "unknown"
+    assert site_model.jurisdiction[city.jurisdiction].parent == ""  # the text does not name its province
+    feixi = site_model.document["feixi-health-capacity-five-aspects"]
+    assert feixi.issued == "unknown" and feixi.period is None
+
+
+def test_national_bodies_match_the_parentheses(site_model):
+    task = site_model.task["china-2020-h2-key-tasks/reform-disease-prevention-system"]
+    assert {(b.body, b.role) for b in task.bodies} == {
+        ("nhc", "lead"), ("gacc", "lead"), ("ndrc", "participate"), ("mof", "participate"),
+        ("mohrss", "participate"), ("natcm", "participate")}
+    task = site_model.task["china-2020-h2-key-tasks/improve-infectious-disease-early-warning"]
+    assert {b.body for b in task.bodies if b.role == "lead"} == {
+        "nhc", "gacc", "natcm", "cmc-logistic-support-health-bureau"}
