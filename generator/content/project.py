@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.accel import parallel
 from generator.content.errors import ContentError, Problem
-from generator.content.reader import RawFile, load_schema_registry, load_yaml, make_resolver, read_text
+from generator.content.reader import RawFile, refusal, load_schema_registry, load_yaml, make_resolver, read_text
 
 PARALLEL_MIN_FILES = 100  # below this, loading in one process is quicker than forking
 CHUNK = 8  # files a process claims at a time
@@ -57,25 +59,20 @@ def load_content(project: Project) -> Loaded:
     """Load all content files; raise ContentError with every problem found in any of them."""
     registry = load_schema_registry(project.schema)
     resolve = make_resolver(registry)
-    problems: list[Problem] = []
 
     def load(path: Path, schema_name: str) -> tuple[RawFile | None, list[Problem]]:
         display = project.display(path)
-        if not path.is_file():
-            return None, [Problem(display, 1, 1, "file is missing",
-                                  "every project has content/jurisdictions.yaml, bodies.yaml and themes.yaml")]
         try:
-            return load_yaml(path, display, registry[SCHEMAS[schema_name]], resolve), []
+            return load_yaml(path, display, registry[SCHEMAS[schema_name]], resolve, inside=project.content), []
         except ContentError as exc:
+            if schema_name != "document" and [p.message for p in exc.problems] == ["file is missing"]:
+                return None, [Problem(display, 1, 1, "file is missing", "every project has content/"
+                                      "jurisdictions.yaml, bodies.yaml and themes.yaml")]
             return None, exc.problems
 
+    documents, source_paths, problems = content_files(project)
     files = [(project.content / f"{name}.yaml", name) for name in ("jurisdictions", "bodies", "themes")]
-    for path in sorted((project.content / "documents").glob("*")):
-        if path.suffix == ".yml":
-            problems.append(Problem(project.display(path), 1, 1, "document files end in .yaml",
-                                    f"rename it to {path.stem}.yaml"))
-        elif path.suffix == ".yaml" and not path.name.startswith("."):
-            files.append((path, "document"))
+    files += [(path, "document") for path in documents]
     processes = parallel.workers(len(files), PARALLEL_MIN_FILES)
     claims = parallel.Claims(processes)
     shares = parallel.in_processes(lambda: [(n, *load(path, kind)) for n, (path, kind) in enumerate(files)
@@ -84,12 +81,70 @@ def load_content(project: Project) -> Loaded:
     for _, _, found in loaded:
         problems += found
     sources: dict[str, str] = {}
-    for path in sorted((project.content / "sources").glob("*.txt")):
+    for path in source_paths:
         try:
-            sources[path.name] = read_text(path, project.display(path))
+            sources[path.name] = read_text(path, project.display(path), inside=project.content)
         except ContentError as exc:
             problems.extend(exc.problems)
     if problems:
         raise ContentError(problems)
     (_, jurisdictions, _), (_, bodies, _), (_, themes, _) = loaded[:3]
     return Loaded(registry, jurisdictions, bodies, themes, [raw for _, raw, _ in loaded[3:]], sources)
+
+
+TOP_FILES = ("jurisdictions.yaml", "bodies.yaml", "themes.yaml")
+_LAYOUT = ("content/ holds jurisdictions.yaml, bodies.yaml, themes.yaml, documents/<id>.yaml and "
+           "sources/<id>.txt, and nothing else")
+
+
+def content_files(project: Project) -> tuple[list[Path], list[Path], list[Problem]]:
+    """The document files and source files to read, and a problem for every other thing under content/:
+    nothing there is skipped without a word (a file that is not read would be content nobody checked)."""
+    problems: list[Problem] = []
+
+    def stray(path: Path, message: str, hint: str) -> None:
+        problems.append(Problem(project.display(path), 1, 1, message, hint))
+
+    def entries(folder: Path) -> list[tuple[Path, int]]:
+        try:
+            mode = os.lstat(folder).st_mode
+            if not stat.S_ISDIR(mode):
+                return []  # reported by whoever expects it
+            with os.scandir(folder) as scan:
+                return sorted((Path(e.path), e.stat(follow_symlinks=False).st_mode) for e in scan)
+        except OSError:
+            return []
+
+    folders = {"documents": (".yaml", []), "sources": (".txt", [])}
+    for path, mode in entries(project.content):
+        name = path.name
+        if name in TOP_FILES or (name in folders and stat.S_ISDIR(mode)):
+            continue  # read (and refused there if it is not a regular file)
+        if name in folders:
+            problems.append(refusal(str(path), project.display(path), mode))
+            continue
+        if name.startswith("."):
+            stray(path, "hidden file or folder is not read", f"remove it: {_LAYOUT}")
+        elif stat.S_ISDIR(mode):
+            stray(path, "this folder is not read", f"move its files into documents/ or sources/: {_LAYOUT}")
+        else:
+            stray(path, "this file is not read", f"{_LAYOUT}; move or remove it")
+    for folder, (suffix, found) in folders.items():
+        base = project.content / folder
+        for path, mode in entries(base):
+            name = path.name
+            if name.startswith("."):
+                stray(path, "hidden file is not read", f"remove it, or rename it without the dot if it is "
+                      f"content/{folder}/{name.lstrip('.')}")
+            elif stat.S_ISDIR(mode) and name.endswith(suffix):
+                problems.append(refusal(str(path), project.display(path), mode))
+            elif stat.S_ISDIR(mode):
+                stray(path, f"folders inside content/{folder}/ are not read",
+                      f"move the files up into content/{folder}/ (one folder, no sub-folders)")
+            elif name.endswith(suffix) and name != suffix:
+                found.append(path)  # read; refused there if a link, a device or a pipe
+            else:
+                stem = name.split(".", 1)[0]
+                stray(path, f"files in content/{folder}/ end in {suffix} (lower case); this one is not read",
+                      f"rename it to {stem}{suffix} if it is content, or remove it")
+    return folders["documents"][1], folders["sources"][1], problems

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -242,29 +244,104 @@ def _position(mark) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1)
 
 
-def read_text(path: Path, display: str) -> str:
-    """Read a UTF-8 text file, or raise a ContentError that says where the bad byte is."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ContentError([Problem(display, 1, 1,
-            f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} allowed",
-            "split the content, or check that the right file was added")])
-    raw = path.read_bytes()
+def refusal(path: str, display: str, mode: int) -> Problem | None:
+    """Why the thing at `path` (lstat's `mode`) cannot be read as a content file, or None if it is a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        return Problem(display, 1, 1, f"is a symbolic link to {target}; content files are never links",
+                       "replace the link with a copy of the text itself (content is read only from content/)")
+    if stat.S_ISDIR(mode):
+        return Problem(display, 1, 1, "is a folder where a file is expected",
+                       "move what it holds up one level, or remove it")
+    kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    return Problem(display, 1, 1, f"is {kind}, not a regular file", "replace it with a plain text file")
+
+
+def read_bytes(path: Path, display: str, inside: Path | None = None) -> bytes:
+    """The bytes of one regular file, refused (as a ContentError) if it or any folder between `inside` and it
+    is a link, a device, a pipe or a folder, or if it is larger than MAX_FILE_BYTES: nothing outside the
+    project is ever read, and nothing unbounded."""
+    folders = [path.parent] if inside is None else []
+    if inside is not None:
+        folder = inside
+        folders.append(folder)
+        for part in path.relative_to(inside).parts[:-1]:
+            folder = folder / part
+            folders.append(folder)
+    for folder in folders:
+        try:
+            mode = os.lstat(folder).st_mode
+        except OSError as exc:
+            raise ContentError([_os_problem(display, exc)]) from None
+        if not stat.S_ISDIR(mode):
+            problem = refusal(str(folder), display, mode)
+            raise ContentError([Problem(display, 1, 1, f"its folder {folder.name}/ {problem.message}",
+                                        problem.hint)]) from None
+    try:
+        before = os.lstat(path)
+    except OSError as exc:
+        raise ContentError([_os_problem(display, exc)]) from None
+    problem = refusal(str(path), display, before.st_mode)
+    if problem is not None:
+        raise ContentError([problem])
+    if before.st_size > MAX_FILE_BYTES:
+        raise ContentError([_too_big(display, before.st_size)])
+    try:  # O_NOFOLLOW and the same inode: not swapped for a link since lstat; O_NONBLOCK: never waits on a pipe
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise ContentError([_os_problem(display, exc)]) from None
+    try:
+        now = os.fstat(fd)
+        if not stat.S_ISREG(now.st_mode) or (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino):
+            raise ContentError([Problem(display, 1, 1, "changed while it was being read", "run the command again")])
+        chunks, total = [], 0
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > MAX_FILE_BYTES:
+                raise ContentError([_too_big(display, total)])
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _too_big(display: str, size: int) -> Problem:
+    return Problem(display, 1, 1, f"file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} allowed",
+                   "split the content, or check that the right file was added")
+
+
+def _os_problem(display: str, exc: OSError) -> Problem:
+    if isinstance(exc, FileNotFoundError):
+        return Problem(display, 1, 1, "file is missing", "add it, or fix the name that refers to it")
+    if isinstance(exc, PermissionError):
+        return Problem(display, 1, 1, "cannot be read: permission denied", "make the file readable (chmod a+r)")
+    return Problem(display, 1, 1, f"cannot be read: {exc.strerror or exc}", "check the file")
+
+
+def read_text(path: Path, display: str, inside: Path | None = None) -> str:
+    """Read a UTF-8 text file (as read_bytes does), or raise a ContentError that says where the bad byte is."""
+    raw = read_bytes(path, display, inside)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8")) + 1  # in characters, as editors count
+        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1  # in characters, as editors count
         raise ContentError([Problem(display, line, col,
             f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
             "save the file as UTF-8 (most editors: File > Save with Encoding > UTF-8)")]) from None
 
 
 def load_yaml(path: Path, display: str, schema: dict | None = None,
-              resolve=None) -> RawFile:
+              resolve=None, inside: Path | None = None) -> RawFile:
     """Parse one YAML file into a RawFile; scalars stay strings unless the schema wants numbers."""
-    text = read_text(path, display)
+    text = read_text(path, display, inside)
     return parse_yaml(text, display, schema, resolve)
 
 
