@@ -156,7 +156,7 @@ def test_the_corpus_covers_the_issue():
                    "duplicate-task-id", "id-dot-dot", "id-has-space", "id-capital", "quote-not-in-source",
                    "impossible-month", "impossible-day", "alias-bomb", "yaml-tag", "empty-file"):
         assert wanted in names
-    assert {read_case(c).stage for c in CASES} == {"load", "schema", "references"}
+    assert {read_case(c).stage for c in CASES} == {"load", "schema", "references", "addresses"}
 
 
 @pytest.mark.parametrize("path", CASES, ids=[c.stem for c in CASES])
@@ -171,7 +171,7 @@ def test_each_broken_file_is_reported_where_it_is_broken(scratch, path):
     assert not (scratch.root / "pwned-by-yaml-tag").exists()
 
 
-@pytest.mark.parametrize("stage", ["load", "schema", "references"])
+@pytest.mark.parametrize("stage", ["load", "schema", "references", "addresses"])
 def test_every_error_of_a_pass_is_reported_in_one_run(scratch, stage):
     cases = [read_case(p) for p in CASES if read_case(p).stage == stage]
     assert len(cases) >= 2

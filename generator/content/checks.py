@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
 
+from generator.content import addresses, passages
 from generator.content.project import SCHEMAS, Loaded
 from generator.content.errors import ContentError, Problem, did_you_mean
 from generator.content.reader import RawFile, make_resolver
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
 LEVEL_RANK = {"national": 0, "province": 1, "prefecture": 2, "city": 2, "county": 3}
+RULES = [*addresses.RULES, *passages.RULES]  # run once the records have their shape and references
 SLUG_HINT = "use lower-case letters a-z, digits and single hyphens, e.g. reform-disease-prevention-system"
 
 
@@ -199,6 +201,9 @@ def check(loaded: Loaded) -> None:
         # References are only meaningful once every record has the right shape.
         raise ContentError(problems)
     problems += _check_references(loaded)
+    if problems:
+        raise ContentError(problems)
+    problems += [problem for rule in RULES for problem in rule(loaded)]
     if problems:
         raise ContentError(problems)
 

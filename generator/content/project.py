@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.accel import parallel
+from generator.content.characters import source_problems
 from generator.content.errors import ContentError, Problem
 from generator.content.reader import RawFile, refusal, load_schema_registry, load_yaml, make_resolver, read_text
 
@@ -84,6 +85,7 @@ def load_content(project: Project) -> Loaded:
     for path in source_paths:
         try:
             sources[path.name] = read_text(path, project.display(path), inside=project.content)
+            problems += source_problems(sources[path.name], project.display(path))
         except ContentError as exc:
             problems.extend(exc.problems)
     if problems:

@@ -15,6 +15,7 @@ import yaml
 from yaml.composer import Composer
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from generator.content.characters import character_problems, exact_number
 from generator.content.errors import ContentError, Problem
 
 MAX_FILE_BYTES = 2_000_000  # a real document is a few KB; this bounds time and memory
@@ -352,6 +353,9 @@ def parse_yaml(text: str, display: str, schema: dict | None = None, resolve=None
         raw = _read_carefully(text, display)
     if schema is not None:
         raw.data = coerce(raw.data, schema, resolve or (lambda ref, base: None), schema)
+    problems = character_problems(raw)
+    if problems:
+        raise ContentError(problems)
     return raw
 
 
@@ -505,10 +509,9 @@ def coerce(value, schema: dict | None, resolve, root: dict, found: dict | None =
         if isinstance(value, _Plain) and schema is not None and (text in ("true", "false") or NUMBER.fullmatch(text)):
             types = _types(schema, resolve, root)  # only for what could become a number or a boolean
             if types & {"number", "integer", "int", "float"} and NUMBER.fullmatch(text):
-                number = float(text)
-                if not math.isfinite(number):  # 1e999: leave it text, so the schema reports it
+                if not math.isfinite(float(text)):  # 1e999: leave it text, so the schema reports it
                     return text
-                return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+                return exact_number(text)  # Inexact (reported at load time) if a float would change it
             if types & {"boolean", "bool"} and text in ("true", "false"):
                 return text == "true"
         return text

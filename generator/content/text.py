@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
+
+from generator.content.errors import code_point
 
 # Where normalising drops characters: a run of several white-space characters, or any before the first word
 # (\s is what str.isspace calls white space, as for split()).
@@ -22,8 +25,12 @@ def find_quote(normalised_source: str, quote: str) -> int:
 
 
 def quote_mismatch(normalised_source: str, quote: str) -> str:
-    """Say where a quote stops matching the source, so an editor can fix it."""
+    """Say where a quote stops matching the source, so an editor can fix it (naming the two characters
+    where they differ: letters that look alike may not be the same)."""
     q = normalise(quote)
+    if unicodedata.normalize("NFC", q) in unicodedata.normalize("NFC", normalised_source):
+        return ("the quote writes the same letters as the source in another Unicode form (composed 'é' U+00E9 "
+                "against 'e' and U+0301, NFC against NFD): copy the passage from the source file")
     lo, hi = 0, len(q)
     while lo < hi:  # longest prefix that occurs in the source
         mid = (lo + hi + 1) // 2
@@ -37,7 +44,10 @@ def quote_mismatch(normalised_source: str, quote: str) -> str:
     start = max(0, lo - 12)
     mine = ("…" if start else "") + q[start:lo + 24]
     theirs = ("…" if start else "") + normalised_source[at + start: at + lo + 24]
-    return f"the first {lo} characters match; then the quote has {mine!r} where the source has {theirs!r}"
+    differ = ""
+    if lo < len(q) and at + lo < len(normalised_source):
+        differ = f" ({code_point(q[lo])} in the quote, {code_point(normalised_source[at + lo])} in the source)"
+    return f"the first {lo} characters match; then the quote has {mine!r} where the source has {theirs!r}{differ}"
 
 
 def source_spans(source: str) -> tuple[str, Sequence[int]]:
