@@ -197,7 +197,10 @@ def _read_fast(text: str, display: str, positions: bool = False) -> RawFile | No
                            and loader.resolve(ScalarNode, event.value, event.implicit) not in _ALLOWED_TAGS)
             else:
                 refused = tag not in _ALLOWED_TAGS
-            if refused or event.anchor is not None or nodes > MAX_NODES:
+            if nodes > MAX_NODES:  # reported here: the careful path would compose 200,000 nodes in Python first
+                raise ContentError([Problem(display, *_position(event.start_mark), "too many or too deeply nested "
+                                            "values", "a content file holds one document")])
+            if refused or event.anchor is not None:
                 return None
             if kind is yaml.ScalarEvent:
                 value = _Plain(event.value) if event.style in (None, "") else event.value  # libyaml marks plain ''
