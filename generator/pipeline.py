@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-import json
-import multiprocessing
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+import time
 from pathlib import Path
 
 import yaml
 
 from generator.accel import parallel
 from generator.content.checks import check
-from generator.content.project import Project, load_content
 from generator.content.errors import ContentError, Problem
-from generator.output.export import DICTIONARY, data_files
-from generator.model.history import task_histories
+from generator.content.project import Project, load_content
 from generator.content.reader import load_schema_registry
+from generator.model.history import task_histories
 from generator.model.site import Site, build_model
-from generator.pages.jobs import all_pages
-from generator.render.renderer import Page, Renderer
+from generator.output.export import DICTIONARY, data_files
+from generator.output.files import write_jobs, write_redirects
+from generator.pages.jobs import Download, Job, site_jobs
+from generator.render.renderer import Renderer
+from generator.render.share import render_all
+
 
 def read_site_url(project: Project) -> str:
     """site_url from mkdocs.yml: it is set in that one place."""
@@ -50,202 +51,47 @@ def load_site(project: Project) -> Site:
     return build_model(loaded)
 
 
-PARALLEL_MIN_TASKS = 1000  # below this, rendering in one process is quicker than forking
-CHUNK = 24  # render calls a process claims at a time
+def plan(project: Project, site: Site, histories: dict) -> tuple[Renderer, list[Job | Download]]:
+    """Stage 4a: the site as a list of jobs (pages/), and the renderer for them."""
+    site_url = read_site_url(project)
+    downloads = data_files(site, site_url, load_schema_registry(project.schema))
+    return Renderer(site, site_url), site_jobs(site, site_url, downloads, DICTIONARY, histories)
 
 
 def render_files(project: Project, site: Site, with_history: bool = True,
                  workers: int | None = None) -> dict[str, bytes]:
-    """Stage 4: every file of build/docs, by relative path, rendered in `workers` processes (default: by size)."""
-    share, workers = _render_job(project, site, with_history, workers)
-    shares = parallel.in_processes(share, workers)
-    files = {}
-    for _, path, content in parallel.in_order([rendered for rendered, _ in shares]):
-        files[path] = content  # in the order of a one-process render, so a repeated path keeps the same bytes
-    return files
+    """Stage 4: every file of build/docs by relative path, rendered in `workers` processes (default: by size)."""
+    renderer, jobs = plan(project, site, task_histories(project, site) if with_history else {})
+    return render_all(renderer, jobs, workers)
 
 
 def render_tree(project: Project, site: Site, out_dir: Path, with_history: bool = True,
-                workers: int | None = None, first: Callable[[], None] | None = None) -> tuple[int, int]:
-    """Stage 4 into out_dir: what write_tree(out_dir, render_files(...)) does, but each render process
-    writes the files it rendered. Returns (files written, stale files deleted).
-
-    `first` (the checks) runs in this process while the others start rendering: nothing is written, or
-    even made, unless it returns; if it raises, the others stop unwritten and its error is raised.
-    """
-    share, workers = _render_job(project, site, with_history, workers)
-    fresh = not out_dir.exists()  # then nothing in it can be stale
-    checked = multiprocessing.get_context("fork").Event() if first and workers > 1 else None
-
-    def write_share() -> tuple[list[str], int]:
-        here = os.getpid() == parent
-        if first is not None and here:
-            first()
-            if checked is not None:
-                checked.set()
-        files, paths = share()
-        if checked is not None and not here:
-            checked.wait()  # until the checks pass: if they fail, this process is stopped while it waits
-        out_dir.mkdir(parents=True, exist_ok=True)
-        last = {path: n for n, path in enumerate(paths)}  # every process knows every page's path
-        last.update((path, n) for n, path, _ in files if n >= len(paths))  # the downloads
-        mine = [(path, content) for n, path, content in files if last[path] == n]  # as in a dict: the last wins
-        folders: dict[str, bool] = {}
-        return [path for path, _ in mine], sum(_write_if_changed(out_dir, path, content, folders, fresh)
-                                               for path, content in mine)
-
-    parent = os.getpid()
-    shares = parallel.in_processes(write_share, workers)
-    kept = [path for paths, _ in shares for path in paths]
-    if len(set(kept)) != len(kept):  # a page and a download at one path: which is written would be chance
-        raise RuntimeError(f"two processes wrote {sorted(p for p in kept if kept.count(p) > 1)[:3]}")
-    return sum(written for _, written in shares), 0 if fresh else _remove_stale(out_dir, kept)
+                workers: int | None = None) -> tuple[int, int]:
+    """Stages 4-5 into out_dir: (files written, stale files deleted)."""
+    renderer, jobs = plan(project, site, task_histories(project, site) if with_history else {})
+    return write_jobs(renderer, jobs, out_dir, workers)
 
 
-def _render_job(project: Project, site: Site, with_history: bool, workers: int | None):
-    """The work of one render process, and how many processes to run it in."""
-    site_url = read_site_url(project)
-    histories = task_histories(project, site) if with_history else {}
-    schemas = load_schema_registry(project.schema)
-    workers = workers or parallel.workers(len(site.all_tasks), PARALLEL_MIN_TASKS)
-    renderer = _ShareRenderer(site, site_url, parallel.Claims(workers))
-    if workers > 1:  # compiled once here, not once in each process
-        for name in renderer.env.list_templates():
-            renderer.env.get_template(name)
-    return (lambda: _render_share(renderer, site, histories, schemas)), workers
+def generate(project: Project, with_history: bool = True, timings: dict | None = None) -> Site:
+    """Stages 1-5: validate content and write build/docs. Nothing is written unless every check passes.
+    `timings`, if given, receives each stage's seconds and the files written and removed."""
+    timings = {} if timings is None else timings
 
+    def stage(name: str, run, *args):
+        start = time.perf_counter()
+        result = run(*args)
+        timings[name] = round(time.perf_counter() - start, 3)
+        return result
 
-class _ShareRenderer(Renderer):
-    """Renders only the pages its process claims (piece 0 is the downloads, then CHUNK render calls a piece)."""
-
-    def __init__(self, site: Site, site_url: str, claims: parallel.Claims):
-        super().__init__(site, site_url)
-        self.claims = claims
-        self.calls = 0
-        self.skipped: list[Page] = []  # kept alive, so their ids stay theirs
-
-    def render(self, template: str, path: str, **context) -> Page:
-        return self.render_with(template, path, lambda: context)
-
-    def render_with(self, template: str, path: str, context) -> Page:
-        self.calls += 1
-        if self.claims.owns(1 + (self.calls - 1) // CHUNK):
-            return super().render(template, path, **context())
-        self.skipped.append(Page(path, ""))  # another process renders it
-        return self.skipped[-1]
-
-
-def _render_share(renderer: _ShareRenderer, site: Site, histories: dict, schemas: dict) -> tuple[list, list]:
-    """This process's files, each with its place in the one-process order (all_pages' list, then the
-    downloads), and the path of every page in that order."""
-    data = []
-    if renderer.claims.owns(0):  # the downloads and their page: the largest piece, so taken first
-        downloads = data_files(site, renderer.site_url, schemas)
-        data = [(f"data/{f.name}", f.content) for f in downloads]
-        page = Renderer.render(renderer, "data", "data/index.md", files=downloads, dictionary=DICTIONARY)
-        data.append((page.path, page.text.encode("utf-8")))
-    pages = all_pages(renderer, site, histories)
-    skipped = {id(page) for page in renderer.skipped}
-    files = [(n, page.path, page.text.encode("utf-8")) for n, page in enumerate(pages) if id(page) not in skipped]
-    return files + [(len(pages) + n, path, content) for n, (path, content) in enumerate(data)], \
-        [page.path for page in pages]
-
-
-def _redirects(site: Site) -> bytes:
-    pairs = {f"tasks/{t.doc}/{old}/": t.url for t in site.all_tasks for old in t.former_ids}
-    return (json.dumps(pairs, indent=1, sort_keys=True) + "\n").encode("utf-8")
-
-
-def write_tree(out_dir: Path, files: dict[str, bytes]) -> tuple[int, int]:
-    """Write only files whose bytes changed and delete stale ones (mkdocs serve then reloads once)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    folders: dict[str, bool] = {}
-    written = sum(_write_if_changed(out_dir, rel, content, folders) for rel, content in files.items())
-    return written, _remove_stale(out_dir, files)
-
-
-def _write_if_changed(out_dir: Path, rel: str, content: bytes, folders: dict[str, bool],
-                      fresh: bool = False) -> bool:
-    """Write one file unless it already holds these bytes.
-
-    `folders` are those known to exist, True for those made here (or anywhere, if out_dir is `fresh`, made
-    for this build): nothing there can hold the bytes already, and no reader can see a half-written file
-    where a whole one was, so the file is written in place, not through a temporary file.
-    """
-    path = os.path.join(out_dir, rel)
-    folder = os.path.dirname(path)
-    made = folders.get(folder)
-    if made is None:  # one mkdir per folder, not per file
-        try:
-            os.makedirs(folder)
-            made = True
-        except FileExistsError:
-            made = fresh  # if fresh, another process made it
-        folders[folder] = made
-    if made:
-        _write_new(path, content)
-        return True
-    try:
-        with open(path, "rb") as f:
-            if os.fstat(f.fileno()).st_size == len(content) and f.read() == content:
-                return False
-    except OSError:  # missing, or not a file
-        pass
-    with open(path + ".tmp", "wb") as f:
-        f.write(content)
-    os.replace(path + ".tmp", path)
-    return True
-
-
-def _write_new(path: str, content: bytes) -> None:
-    """Write a file with no file object around the descriptor (a quarter of the time of open() per file,
-    for 12,000 files at 10,000 tasks)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-    try:
-        view = memoryview(content)
-        while view:
-            view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
-
-
-def _remove_stale(out_dir: Path, wanted) -> int:
-    """Delete every file under out_dir not in `wanted` (paths relative to it), then empty folders."""
-    base = os.path.normpath(out_dir)  # so that the paths walked and the paths wanted are spelled alike
-    keep = {os.path.normpath(os.path.join(base, rel)) for rel in wanted}
-    removed = 0
-    for folder, _, names in os.walk(base, topdown=False):
-        for name in names:
-            path = os.path.join(folder, name)
-            if path not in keep:
-                os.unlink(path)
-                removed += 1
-        if folder != base and not os.listdir(folder):
-            os.rmdir(folder)
-    return removed
-
-
-def generate(project: Project, with_history: bool = True) -> Site:
-    """Stages 1-4: validate content and write build/docs. Nothing is written unless every check passes.
-
-    The model is built before the checks, which then run beside the other render processes (0.2 s at
-    10,000 tasks). The model only indexes records, with no loop following references, so content that fails
-    the checks at worst raises an error in the model or the render; the checks' problems are then reported.
-    """
     with parallel.no_cycle_collection():  # also between the forked stages (0.04 s at 10,000 tasks)
-        loaded = load_content(project)
-        try:
-            site = build_model(loaded)
-            render_tree(project, site, project.root / "build" / "docs", with_history, first=lambda: check(loaded))
-        except ContentError:
-            raise
-        except Exception:
-            check(loaded)  # what the content did wrong, if it did
-            raise
-    redirects = project.root / "build" / "redirects.json"
-    content = _redirects(site)
-    if not redirects.is_file() or redirects.read_bytes() != content:
-        redirects.write_bytes(content)
+        loaded = stage("load", load_content, project)
+        stage("check", check, loaded)
+        site = stage("model", build_model, loaded)
+        histories = stage("history", task_histories, project, site) if with_history else {}
+        renderer, jobs = stage("jobs", plan, project, site, histories)
+        build = project.root / "build"
+        timings["written"], timings["removed"] = stage("render+write", write_jobs, renderer, jobs, build / "docs")
+        write_redirects(site, build / "redirects.json")
     return site
 
 

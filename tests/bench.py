@@ -149,42 +149,15 @@ def run_child(cmd: list[str], cwd: Path, env: dict | None = None, log: Path | No
 
 
 def child_generate(root: Path, result_file: Path) -> None:
-    """Inside the child: the stages of generator.pipeline.generate, each timed (history as its own stage).
-    As there, the model is built before the checks, and the checks run in this process while the other
-    render process starts: "check" is timed on its own and is also inside "check+render+write", which
-    spans from the fork to the last file written (each render process writes its own files)."""
-    from generator import pipeline as build
-    from generator.accel import parallel
-    from generator.content.checks import check
-    from generator.content.project import Project, load_content
-    from generator.model.history import task_histories
-    from generator.model.site import build_model
+    """Inside the child: generator.pipeline.generate, each stage timed."""
+    from generator.content.project import Project
+    from generator.pipeline import generate
 
-    project = Project(root)
-    times = {}
-    with parallel.no_cycle_collection():  # as generate() runs its stages
-        t = time.perf_counter()
-        loaded = load_content(project)
-        times["load"], t = time.perf_counter() - t, time.perf_counter()
-        site = build_model(loaded)
-        times["model"], t = time.perf_counter() - t, time.perf_counter()
-        histories = task_histories(project, site)
-        times["history"], t = time.perf_counter() - t, time.perf_counter()
-        build.task_histories = lambda project, site: histories  # render_tree would ask git again
-
-        def timed_check():
-            start = time.perf_counter()
-            check(loaded)
-            times["check"] = time.perf_counter() - start
-        written, removed = build.render_tree(project, site, root / "build" / "docs", with_history=True,
-                                             first=timed_check)
-        redirects = root / "build" / "redirects.json"
-        content = build._redirects(site)
-        if not redirects.is_file() or redirects.read_bytes() != content:
-            redirects.write_bytes(content)
-        times["check+render+write"] = time.perf_counter() - t
+    timings: dict = {}
+    site = generate(Project(root), timings=timings)
+    written, removed = timings.pop("written"), timings.pop("removed")
     result_file.write_text(json.dumps({
-        "stages_s": {k: round(v, 3) for k, v in times.items()}, "written": written, "removed": removed,
+        "stages_s": timings, "written": written, "removed": removed,
         "tasks": len(site.all_tasks), "documents": len(site.documents), "jurisdictions": len(site.jurisdictions)}))
 
 

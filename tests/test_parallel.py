@@ -10,7 +10,8 @@ import threading
 import pytest
 
 from generator.accel import parallel
-from generator.pipeline import generate, load_site, render_files, render_tree, write_tree
+from generator.output.files import write_tree
+from generator.pipeline import generate, load_site, render_files, render_tree
 from generator.content.project import load_content
 from generator.content.errors import ContentError
 
@@ -61,16 +62,20 @@ def test_rendering_in_processes_gives_the_same_files_in_the_same_order(real):
     assert list(one.items()) == list(two.items())
 
 
-def test_a_page_another_process_renders_gets_no_context_made_here(real):
-    from generator.pipeline import _ShareRenderer
+def test_a_job_another_process_renders_gets_no_context_made_here(real):
+    from generator.pages.jobs import Job
+    from generator.render.renderer import Renderer
+    from generator.render.share import CHUNK, render_share
 
-    class NoneMine:
+    class Claims:  # this process claims every other chunk of jobs
         def owns(self, piece):
-            return False
+            return piece % 2 == 0
     made = []
-    renderer = _ShareRenderer(real[1], "https://example.org/", NoneMine())
-    page = renderer.render_with("task", "tasks/a/b.md", lambda: made.append(1) or {})
-    assert page.path == "tasks/a/b.md" and page.text == "" and not made
+    jobs = [Job(f"themes/{n}.md", "themes", lambda n=n: made.append(n) or {}) for n in range(3 * CHUNK)]
+    share = render_share(Renderer(real[1], "https://example.org/"), jobs, Claims())
+    mine = [n for n in range(3 * CHUNK) if n // CHUNK != 1]
+    assert made == mine and [n for n, _, _ in share] == mine
+    assert [path for _, path, _ in share] == [f"themes/{n}.md" for n in mine]
 
 
 def test_render_tree_writes_what_write_tree_writes(real, tmp_path):

@@ -7,6 +7,7 @@ import io
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from generator.model.site import Site, Task
@@ -19,7 +20,7 @@ class DataFile:
     name: str
     description: str
     rows: int
-    content: bytes
+    make: Callable[[], bytes]
 
 
 def task_record(site: Site, task: Task, site_url: str) -> dict:
@@ -152,49 +153,62 @@ BODY_COLUMNS = [
 
 
 def data_files(site: Site, site_url: str, schemas: dict[str, dict]) -> list[DataFile]:
-    """Every download of the /data/ page."""
+    """Every download of the /data/ page, each made only when asked for (by the process that writes it)."""
     tasks = site.all_tasks
     files = [
         DataFile("documents.json", "Every document with its metadata and task ids.", len(site.documents),
-                 _json([document_record(site, d, site_url) for d in site.documents])),
+                 lambda: _json([document_record(site, d, site_url) for d in site.documents])),
         DataFile("tasks.json", "Every task with all its fields: quotes, themes, bodies, indicators, links.",
-                 len(tasks), _json([task_record(site, t, site_url) for t in tasks])),
+                 len(tasks), lambda: _json([task_record(site, t, site_url) for t in tasks])),
         DataFile("themes.json", "The theme taxonomy.", len(site.themes),
-                 _json([{"id": t.id, "title": t.title, "description": t.description, "parent": t.parent or None}
-                        for t in site.themes])),
+                 lambda: _json([{"id": t.id, "title": t.title, "description": t.description, "parent": t.parent or None}
+                                for t in site.themes])),
         DataFile("jurisdictions.json", "Jurisdictions with level and parent.", len(site.jurisdictions),
-                 _json([{"id": j.id, "name": j.name, "name_zh": j.name_zh or None, "level": j.level,
-                         "parent": j.parent or None, "note": j.note or None} for j in site.jurisdictions])),
+                 lambda: _json([{"id": j.id, "name": j.name, "name_zh": j.name_zh or None, "level": j.level,
+                                 "parent": j.parent or None, "note": j.note or None} for j in site.jurisdictions])),
+        DataFile("tasks.csv", "One row per task.", len(tasks),
+                 lambda: _csv([c for c, _ in TASK_COLUMNS], _task_rows(site, site_url))),
+        DataFile("indicators.csv", "One row per quantitative indicator.", sum(len(t.indicators) for t in tasks),
+                 lambda: _csv([c for c, _ in INDICATOR_COLUMNS], _indicator_rows(site, site_url))),
+        DataFile("bodies.csv", "One row per body, with its Chinese name and aliases.", len(site.bodies),
+                 lambda: _csv([c for c, _ in BODY_COLUMNS], _body_rows(site))),
     ]
-    task_rows = []
-    for t in tasks:
+    for name, schema in schemas.items():
+        files.append(DataFile(name, f"JSON Schema ({schema.get('title', name)}) of the YAML records.", 1,
+                              lambda schema=schema: _json(schema)))
+    return files
+
+
+def _task_rows(site: Site, site_url: str) -> list[list]:
+    rows = []
+    for t in site.all_tasks:
         jur = site.jurisdiction[site.document[t.doc].jurisdiction]
-        task_rows.append([t.doc, t.id, site_url + t.url, jur.id, jur.name, jur.level, t.section, t.title,
-                          "\n\n".join(t.quotes), "; ".join(t.themes),
-                          "; ".join(b.body for b in t.bodies if b.role == "lead"),
-                          "; ".join(b.body for b in t.bodies if b.role == "participate"),
-                          t.bodies_quote, "; ".join(t.implements), "; ".join(t.former_ids), len(t.indicators)])
-    files.append(DataFile("tasks.csv", "One row per task.", len(task_rows),
-                          _csv([c for c, _ in TASK_COLUMNS], task_rows)))
-    ind_rows = []
-    for t in tasks:
+        rows.append([t.doc, t.id, site_url + t.url, jur.id, jur.name, jur.level, t.section, t.title,
+                     "\n\n".join(t.quotes), "; ".join(t.themes),
+                     "; ".join(b.body for b in t.bodies if b.role == "lead"),
+                     "; ".join(b.body for b in t.bodies if b.role == "participate"),
+                     t.bodies_quote, "; ".join(t.implements), "; ".join(t.former_ids), len(t.indicators)])
+    return rows
+
+
+def _indicator_rows(site: Site, site_url: str) -> list[list]:
+    rows = []
+    for t in site.all_tasks:
         jur = site.jurisdiction[site.document[t.doc].jurisdiction]
         for i in t.indicators:
-            ind_rows.append([t.doc, t.id, i.id, f"{site_url}{t.url}#{i.id}", jur.id, jur.level, t.themes[0],
-                             i.measure, i.value, i.value_max, i.unit, i.comparator, i.deadline, i.timeframe,
-                             i.baseline, i.quote])
-    files.append(DataFile("indicators.csv", "One row per quantitative indicator.", len(ind_rows),
-                          _csv([c for c, _ in INDICATOR_COLUMNS], ind_rows)))
-    body_rows = []
+            rows.append([t.doc, t.id, i.id, f"{site_url}{t.url}#{i.id}", jur.id, jur.level, t.themes[0],
+                         i.measure, i.value, i.value_max, i.unit, i.comparator, i.deadline, i.timeframe,
+                         i.baseline, i.quote])
+    return rows
+
+
+def _body_rows(site: Site) -> list[list]:
+    rows = []
     for b in site.bodies:
         roles = site.tasks_by_body.get(b.id, ())
-        body_rows.append([b.id, b.name, b.name_zh, "; ".join(b.aliases), b.level, b.jurisdiction,
-                          sum(1 for _, r in roles if r == "lead"), sum(1 for _, r in roles if r == "participate")])
-    files.append(DataFile("bodies.csv", "One row per body, with its Chinese name and aliases.", len(body_rows),
-                          _csv([c for c, _ in BODY_COLUMNS], body_rows)))
-    for name, schema in schemas.items():
-        files.append(DataFile(name, f"JSON Schema ({schema.get('title', name)}) of the YAML records.", 1, _json(schema)))
-    return files
+        rows.append([b.id, b.name, b.name_zh, "; ".join(b.aliases), b.level, b.jurisdiction,
+                     sum(1 for _, r in roles if r == "lead"), sum(1 for _, r in roles if r == "participate")])
+    return rows
 
 
 DICTIONARY = [

@@ -1,14 +1,39 @@
-"""Which pages the site has, and what each page template is given."""
+"""The site as a list of jobs: each file of build/docs, with the template that renders it and its context."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from itertools import islice
 from operator import attrgetter
+from typing import Any
 
 from generator.model.site import Site, Task
-from generator.render.renderer import Page, Renderer, human_date, human_period, source_paragraphs
+from generator.pages.source_text import source_paragraphs
+from generator.pages.wording import human_date, human_period
 
 HEAT_STEPS = 4
+
+
+@dataclass(frozen=True)
+class Job:
+    """A page: templates/<template>.md.j2 rendered with `context` into build/docs/<path>. A context given as a
+    function is made only by the process that renders the page (most pages are task pages, made once)."""
+
+    path: str
+    template: str
+    context: Mapping[str, Any] | Callable[[], Mapping[str, Any]] = field(default_factory=dict)
+
+    def make_context(self) -> Mapping[str, Any]:
+        return self.context() if callable(self.context) else self.context
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file of build/docs that is not a page: make() gives its bytes, in the process that writes it."""
+
+    path: str
+    make: Callable[[], bytes]
 
 
 def _indicator_count(tasks) -> int:
@@ -24,7 +49,7 @@ def overview_group(site: Site, jurisdiction_id: str) -> str:
     return j.id
 
 
-def render_home_page(r: Renderer, site: Site) -> Page:
+def home_job(site: Site) -> Job:
     tops = site.top_themes()
     top_of = {t.id: (t.parent or t.id) for t in site.themes}
     groups: dict[str, list] = {}
@@ -47,17 +72,19 @@ def render_home_page(r: Renderer, site: Site) -> Page:
                          "heat": 0 if not row["counts"][top.id] else
                          1 + (row["counts"][top.id] - 1) * (HEAT_STEPS - 1) // most} for top in tops]
     tasks = site.all_tasks
-    return r.render("home", "index.md", matrix=rows, task_count=len(tasks), indicator_count=_indicator_count(tasks))
+    return Job("index.md", "home", {"matrix": rows, "task_count": len(tasks),
+                                    "indicator_count": _indicator_count(tasks)})
 
 
-def render_document_page(r: Renderer, site: Site, doc) -> Page:
+def document_job(site: Site, doc) -> Job:
     cascade = any(t.key in site.implemented_by for t in doc.tasks)
-    return r.render("document", f"documents/{doc.id}/index.md", doc=doc, cascade=cascade,
-                    indicator_count=_indicator_count(doc.tasks))
+    return Job(f"documents/{doc.id}/index.md", "document",
+               {"doc": doc, "cascade": cascade, "indicator_count": _indicator_count(doc.tasks)})
 
 
-def render_source_page(r: Renderer, site: Site, doc) -> Page:
-    return r.render("source", f"documents/{doc.id}/source.md", doc=doc, paragraphs=source_paragraphs(site, doc))
+def source_job(site: Site, doc) -> Job:
+    return Job(f"documents/{doc.id}/source.md", "source",
+               lambda: {"doc": doc, "paragraphs": source_paragraphs(site, doc)})
 
 
 def cascade_layout(site: Site, doc) -> dict | None:
@@ -102,22 +129,21 @@ def cascade_layout(site: Site, doc) -> dict | None:
     return {"main": main, "local": local, "pages": pages, "regions": summary, "inline": CASCADE_INLINE}
 
 
-def render_cascade_pages(r: Renderer, site: Site, doc, layout: dict | None) -> list[Page]:
+def cascade_jobs(site: Site, doc, layout: dict | None) -> list[Job]:
     linked = sum(1 for t in doc.tasks if t.key in site.implemented_by)
-    pages = [r.render("cascade", f"documents/{doc.id}/cascade.md", doc=doc, linked=linked, layout=layout)]
+    jobs = [Job(f"documents/{doc.id}/cascade.md", "cascade", {"doc": doc, "linked": linked, "layout": layout})]
     for region in (layout or {}).get("pages", []):
-        pages.append(r.render("cascade_region", region["url"].removesuffix("/") + "/index.md", doc=doc,
-                              region=region))
-    return pages
+        jobs.append(Job(region["url"].removesuffix("/") + "/index.md", "cascade_region", {"doc": doc, "region": region}))
+    return jobs
 
 
-def citation(r: Renderer, site: Site, task: Task) -> str:
+def citation(site: Site, site_url: str, task: Task) -> str:
     doc = site.document[task.doc]
     jur = site.jurisdiction[doc.jurisdiction]
     when = human_period(doc.period) if doc.period else (
         human_date(doc.issued) if doc.issued != "unknown" else "undated")
     return (f"{jur.name}. “{doc.title}” ({when}), section {task.section}: “{task.title}”. "
-            f"Reform Compare. {r.absolute(task.url)}")
+            f"Reform Compare. {site_url}{task.url}")
 
 
 def related_tasks(site: Site, task: Task, limit: int = 8) -> list[Task]:
@@ -128,9 +154,9 @@ def related_tasks(site: Site, task: Task, limit: int = 8) -> list[Task]:
     return list(islice(out, limit))  # stop at `limit`: a theme may hold thousands of tasks
 
 
-def render_task_page(r: Renderer, site: Site, task: Task, history=(), layout: dict | None = None) -> Page:
-    return r.render_with("task", f"tasks/{task.doc}/{task.id}.md", lambda: {
-        "task": task, "related": related_tasks(site, task), "citation": citation(r, site, task),
+def task_job(site: Site, site_url: str, task: Task, history=(), layout: dict | None = None) -> Job:
+    return Job(f"tasks/{task.doc}/{task.id}.md", "task", lambda: {
+        "task": task, "related": related_tasks(site, task), "citation": citation(site, site_url, task),
         "history": list(history), "layout": layout})
 
 
@@ -172,13 +198,13 @@ def region_pages(site: Site, local: dict[str, list], size: int, base: str) -> li
     return regions
 
 
-def render_region_pages(r: Renderer, template: str, regions: list[dict], **context) -> list[Page]:
+def region_jobs(template: str, regions: list[dict], **context) -> list[Job]:
     """The pages of every province's entries, each knowing its number for the pager."""
-    return [r.render(template, url + "index.md", region=region, entries=chunk, page_number=n, **context)
+    return [Job(url + "index.md", template, {"region": region, "entries": chunk, "page_number": n, **context})
             for region in regions for n, (url, chunk) in enumerate(region["chunks"], 1)]
 
 
-def render_theme_pages(r: Renderer, site: Site, theme) -> list[Page]:
+def theme_jobs(site: Site, theme) -> list[Job]:
     """A theme's comparison page and, at scale, one page (or a few) per province for its cities and counties."""
     tasks = site.tasks_by_theme.get(theme.id, ())
     by_doc: dict[str, list[Task]] = {}
@@ -188,7 +214,7 @@ def render_theme_pages(r: Renderer, site: Site, theme) -> list[Page]:
                    children=site.children(theme.id))
     if len(site.documents) <= SIDE_BY_SIDE_MAX:
         columns = [{"doc": d, "tasks": by_doc.get(d.id, [])} for d in site.documents]
-        return [r.render("theme", f"themes/{theme.id}.md", columns=columns, regions=[], quiet=[], **context)]
+        return [Job(f"themes/{theme.id}.md", "theme", {"columns": columns, "regions": [], "quiet": [], **context})]
     # At scale every document cannot be a column: national and provincial documents stay side by
     # side; each province's cities and counties get pages of their own.
     main, _ = split_local(site, site.documents, doc=attrgetter("id"))
@@ -197,11 +223,11 @@ def render_theme_pages(r: Renderer, site: Site, theme) -> list[Page]:
     regions = region_pages(site, split_local(site, tasks)[1], LOCAL_PAGE_TASKS, f"themes/{theme.id}/{{}}/")
     for region in regions:
         region["documents"] = len({t.doc for t in region["entries"]})
-    return [r.render("theme", f"themes/{theme.id}.md", columns=columns, regions=regions, quiet=quiet, **context),
-            *render_region_pages(r, "theme_region", regions, theme=theme)]
+    return [Job(f"themes/{theme.id}.md", "theme", {"columns": columns, "regions": regions, "quiet": quiet, **context}),
+            *region_jobs("theme_region", regions, theme=theme)]
 
 
-def render_body_pages(r: Renderer, site: Site, body) -> list[Page]:
+def body_jobs(site: Site, body) -> list[Job]:
     """A body's page and, at scale, per province the tasks of cities and counties that name it."""
     roles = site.tasks_by_body.get(body.id, ())
     regions = []
@@ -211,24 +237,24 @@ def render_body_pages(r: Renderer, site: Site, body) -> list[Page]:
         for region in regions:
             region["documents"] = len({t.doc for t, _ in region["entries"]})
             region["lead"] = sum(1 for _, role in region["entries"] if role == "lead")
-    page = r.render("body", f"bodies/{body.id}.md", body=body, regions=regions,
-                    lead=[t for t, role in roles if role == "lead"],
-                    participate=[t for t, role in roles if role == "participate"],
-                    issued=[d for d in site.documents if body.id in (d.issuer or ())])
-    return [page, *render_region_pages(r, "body_region", regions, body=body)]
+    page = Job(f"bodies/{body.id}.md", "body", {
+        "body": body, "regions": regions, "lead": [t for t, role in roles if role == "lead"],
+        "participate": [t for t, role in roles if role == "participate"],
+        "issued": [d for d in site.documents if body.id in (d.issuer or ())]})
+    return [page, *region_jobs("body_region", regions, body=body)]
 
 
-def render_jurisdiction_page(r: Renderer, site: Site, jur, region: dict | None = None) -> Page:
+def jurisdiction_job(site: Site, jur, region: dict | None = None) -> Job:
     docs = site.documents_of(jur.id)
     tasks = [t for d in docs for t in d.tasks]
     by_main_theme: dict[str, list] = {}
     for t in tasks:
         by_main_theme.setdefault(t.themes[0], []).append(t)
     by_theme = [(theme, by_main_theme[theme.id]) for theme in site.themes if theme.parent and theme.id in by_main_theme]
-    return r.render("jurisdiction", f"jurisdictions/{jur.id}.md", jur=jur, docs=docs, tasks=tasks,
-                    by_theme=by_theme, indicator_count=_indicator_count(tasks),
-                    parent=site.jurisdiction.get(jur.parent), region=region,
-                    children=[j for j in site.jurisdictions if j.parent == jur.id])
+    return Job(f"jurisdictions/{jur.id}.md", "jurisdiction", {
+        "jur": jur, "docs": docs, "tasks": tasks, "by_theme": by_theme, "indicator_count": _indicator_count(tasks),
+        "parent": site.jurisdiction.get(jur.parent), "region": region,
+        "children": [j for j in site.jurisdictions if j.parent == jur.id]})
 
 
 def jurisdiction_regions(site: Site) -> list[dict]:
@@ -274,52 +300,58 @@ def indicator_rows(site: Site) -> list[dict]:
 INDICATOR_PAGE_ROWS = 30  # (a row weighs about 0.6 KB) beyond this, /indicators/ lists the themes and each theme has pages of its own
 
 
-def render_indicators_pages(r: Renderer, site: Site) -> list[Page]:
+def indicators_jobs(site: Site) -> list[Job]:
     levels = list(dict.fromkeys(j.level for j in sorted(site.jurisdictions, key=lambda j: j.rank)))
     rows = indicator_rows(site)
     if len(rows) <= INDICATOR_PAGE_ROWS:
-        return [r.render("indicators", "indicators/index.md", rows=rows, levels=levels, sections=[], pager=None)]
+        return [Job("indicators/index.md", "indicators", {"rows": rows, "levels": levels, "sections": [], "pager": None})]
     by_top: dict[str, list[dict]] = {}
     for row in rows:
         by_top.setdefault(row["top"].id, []).append(row)
-    pages, sections = [], []
+    jobs, sections = [], []
     for top_id, top_rows in by_top.items():
         chunks = paged(top_rows, INDICATOR_PAGE_ROWS, f"indicators/{top_id}/")
         urls = [url for url, _ in chunks]
         sections.append({"theme": site.theme[top_id], "url": urls[0], "count": len(top_rows)})
         for n, (url, chunk) in enumerate(chunks, 1):
-            pages.append(r.render("indicators", url + "index.md", rows=chunk, levels=levels, sections=[],
-                                  pager={"theme": site.theme[top_id], "urls": urls, "number": n}))
-    pages.insert(0, r.render("indicators", "indicators/index.md", rows=[], levels=levels, sections=sections,
-                             pager=None))
-    return pages
+            jobs.append(Job(url + "index.md", "indicators", {
+                "rows": chunk, "levels": levels, "sections": [],
+                "pager": {"theme": site.theme[top_id], "urls": urls, "number": n}}))
+    index = Job("indicators/index.md", "indicators", {"rows": [], "levels": levels, "sections": sections, "pager": None})
+    return [index, *jobs]
 
 
-def all_pages(r: Renderer, site: Site, histories: dict | None = None) -> list[Page]:
-    """Every Markdown page of the site, in a fixed order."""
+def data_jobs(downloads: list, dictionary: list) -> list[Job | Download]:
+    """The /data/ page and its downloads (output/export.py's files: name, description, rows, make)."""
+    return [Job("data/index.md", "data", {"files": downloads, "dictionary": dictionary}),
+            *(Download(f"data/{f.name}", f.make) for f in downloads)]
+
+
+def site_jobs(site: Site, site_url: str, downloads: list, dictionary: list,
+              histories: dict | None = None) -> list[Job | Download]:
+    """Every file of build/docs, in a fixed order (the downloads first: they take longest). Where two jobs
+    share a path, the later one is kept, in the earlier one's place."""
     histories = histories or {}
     regions = jurisdiction_regions(site)
     by_id = {region["jurisdiction"].id: region for region in regions}
     main = split_local(site, site.documents, doc=attrgetter("id"))[0] if regions else site.documents
-    pages = [render_home_page(r, site),
-             r.render("documents", "documents/index.md", documents=main, regions=regions),
-             r.render("themes", "themes/index.md"),
-             r.render("bodies", "bodies/index.md"),
-             r.render("jurisdictions", "jurisdictions/index.md", regions=by_id,
-                      elsewhere={j.id for region in regions for j, _ in region["entries"]}),
-             r.render("compare", "compare/index.md", documents=main, regions=regions)]
-    pages += render_indicators_pages(r, site)
+    jobs = [*data_jobs(downloads, dictionary), home_job(site),
+            Job("documents/index.md", "documents", {"documents": main, "regions": regions}),
+            Job("themes/index.md", "themes"),
+            Job("bodies/index.md", "bodies"),
+            Job("jurisdictions/index.md", "jurisdictions", {
+                "regions": by_id, "elsewhere": {j.id for region in regions for j, _ in region["entries"]}}),
+            Job("compare/index.md", "compare", {"documents": main, "regions": regions}),
+            *indicators_jobs(site)]
     for doc in site.documents:
-        pages.append(render_document_page(r, site, doc))
-        pages.append(render_source_page(r, site, doc))
+        jobs += [document_job(site, doc), source_job(site, doc)]
         layout = None
         if any(t.key in site.implemented_by for t in doc.tasks):
             layout = cascade_layout(site, doc)
-            pages += render_cascade_pages(r, site, doc, layout)
-        for task in doc.tasks:
-            pages.append(render_task_page(r, site, task, histories.get(task.key, ()), layout))
-    pages += [p for t in site.themes for p in render_theme_pages(r, site, t)]
-    pages += [p for b in site.bodies for p in render_body_pages(r, site, b)]
-    pages += [render_jurisdiction_page(r, site, j, by_id.get(j.id)) for j in site.jurisdictions]
-    pages += render_region_pages(r, "jurisdiction_region", regions)
-    return pages
+            jobs += cascade_jobs(site, doc, layout)
+        jobs += [task_job(site, site_url, task, histories.get(task.key, ()), layout) for task in doc.tasks]
+    jobs += [job for t in site.themes for job in theme_jobs(site, t)]
+    jobs += [job for b in site.bodies for job in body_jobs(site, b)]
+    jobs += [jurisdiction_job(site, j, by_id.get(j.id)) for j in site.jurisdictions]
+    jobs += region_jobs("jurisdiction_region", regions)
+    return list({job.path: job for job in jobs}.values())

@@ -1,4 +1,4 @@
-"""Stage 4: render the Site into Markdown pages (and data files) for MkDocs."""
+"""Stage 4: render a job of pages/ (a page from its template and context, or a download) into its bytes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import json
 import posixpath
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -17,16 +16,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-from generator.model.site import Document, Indicator, Site, Task
-from generator.content.text import normalise, source_spans
+from generator.content.text import normalise
+from generator.model.site import Document, Site, Task
+from generator.pages.jobs import Download, Job
+from generator.pages.source_text import task_anchor
+from generator.pages.wording import LEVEL_LABEL, human_date, human_period, indicator_value, number
 
 TEMPLATES = Path(__file__).parent / "templates"
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December"]
-LEVEL_LABEL = {"national": "National", "province": "Province", "prefecture": "City (prefecture)",
-               "city": "City", "county": "County"}
-COMPARATOR = {"=": "", ">=": "at least ", ">": "more than ", "<=": "at most ", "<": "less than ",
-              "about": "about ", "range": ""}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 
 
@@ -60,48 +56,6 @@ def front(title: str, description: str, boost: float | None = None, exclude: boo
         lines += ["search:", f"  boost: {escape(boost)}"]
     return Markup("\n".join(lines) + "\n---\n")
 
-
-def human_date(value: str | None) -> str:
-    """2020-07 -> July 2020; unknown -> 'not stated in the source'."""
-    if not value or value == "unknown":
-        return "not stated in the source"
-    parts = value.split("-")
-    if len(parts) == 1:
-        return parts[0]
-    month = MONTHS[int(parts[1]) - 1]
-    return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
-
-
-def human_period(period: tuple[str, str] | None) -> str:
-    if period is None:
-        return "not stated in the source"
-    start, end = (human_date(p) for p in period)
-    return start if start == end else f"{start} – {end}"
-
-
-def number(value: float | None) -> str:
-    if value is None:
-        return ""
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,}"
-
-
-def indicator_value(ind: Indicator) -> str:
-    """'about 40%', 'more than 90%', '1–2 counties', '63 hospitals'."""
-    figure = number(ind.value)
-    if ind.comparator == "range":
-        figure = f"{figure}–{number(ind.value_max)}"
-    sep = "" if ind.unit in ("%", "‰") else " "
-    return f"{COMPARATOR[ind.comparator]}{figure}{sep}{ind.unit}"
-
-
-@dataclass(frozen=True)
-class Page:
-    """One Markdown file to write under build/docs."""
-
-    path: str  # e.g. tasks/<doc>/<task>.md
-    text: str
 
 
 def page_url(path: str) -> str:
@@ -324,117 +278,16 @@ class Renderer:
     def absolute(self, url: str) -> str:
         return self.site_url + url
 
-    def render(self, template: str, path: str, **context) -> Page:
-        self.url = page_url(path)
-        text = self.env.get_template(f"{template}.md.j2").render(url=self.url, **context)
-        return Page(path, text)
-
-    def render_with(self, template: str, path: str, context: Callable[[], dict]) -> Page:
-        """render() with the context that context() makes: a renderer that leaves the page to another
-        process need not make it."""
-        return self.render(template, path, **context())
+    def render(self, job: Job | Download) -> bytes:
+        """The bytes of the job's file: its page rendered from templates/<template>.md.j2 (links relative
+        to the page's URL), or its download made."""
+        if isinstance(job, Download):
+            return job.make()
+        self.url = page_url(job.path)
+        return self.env.get_template(f"{job.template}.md.j2").render(url=self.url, **job.make_context()).encode()
 
 
 def _chips(href: str, chips: list[str]) -> str:
     """A task's indicator chips, each linking to its indicator's anchor on the task page at href."""
     start = f'<a class="rc-chip" href="{href}#'
     return start + start.join(chips) if chips else ""
-
-
-def task_anchor(task: Task, indicator: Indicator | None = None) -> str:
-    """The anchor of a task's (or indicator's) quote on its document's source page."""
-    return f"q-{task.id}" + (f"--{indicator.id}" if indicator else "")
-
-
-def source_paragraphs(site: Site, doc: Document) -> Sequence[Markup]:
-    """The source text as HTML paragraphs, each quoted span linked to its task.
-
-    Worked out when the page is rendered: a render process that leaves the page to another never needs it.
-    """
-    return _Later(lambda: _source_paragraphs(site, doc))
-
-
-class _Later(Sequence):
-    """A list made on first use."""
-
-    def __init__(self, make: Callable[[], list]):
-        self._make = make
-
-    @functools.cached_property
-    def _items(self) -> list:
-        return self._make()
-
-    def __getitem__(self, index):
-        return self._items[index]
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __iter__(self):
-        return iter(self._items)
-
-
-def _source_paragraphs(site: Site, doc: Document) -> list[Markup]:
-    text = site.sources[doc.source_file]
-    flat, offsets = source_spans(text)
-    spans = []  # (start, end, anchor, task or None, note reason)
-    for task in doc.tasks:
-        passages = [(q, task_anchor(task)) for q in task.quotes]
-        if task.bodies_quote:
-            passages.append((task.bodies_quote, task_anchor(task) + "--bodies"))
-        passages += [(ind.quote, task_anchor(task, ind)) for ind in task.indicators]
-        for n, (quote, anchor) in enumerate(passages):
-            quote = normalise(quote)
-            at = flat.find(quote)
-            if at >= 0:
-                end = offsets[at + len(quote) - 1] + 1
-                first = n == 0 or anchor != task_anchor(task)
-                spans.append((offsets[at], end, anchor if first else "", task, ""))
-    for note in doc.notes:
-        at = flat.find(normalise(note.quote))
-        if at >= 0:
-            spans.append((offsets[at], offsets[at + len(normalise(note.quote)) - 1] + 1, "", None, note.reason))
-    paragraphs = []
-    for start, end in _paragraph_bounds(text):
-        paragraphs.append(Markup(_mark_up(text, start, end, spans, doc)))
-    return paragraphs
-
-
-_BREAK = re.compile(r"(?=[\s<])(?:\s*(?:<\s*p\s*>\s*)+|\s*\n\s*)")  # the lookahead halves the search
-
-
-def _paragraph_bounds(text: str) -> list[tuple[int, int]]:
-    bounds, pos = [], 0
-    for m in _BREAK.finditer(text):
-        if m.start() > pos and text[pos:m.start()].strip():
-            bounds.append((pos, m.start()))
-        pos = m.end()
-    if text[pos:].strip():
-        bounds.append((pos, len(text.rstrip())))
-    return bounds
-
-
-def _mark_up(text: str, start: int, end: int, spans: list, doc: Document) -> str:
-    spans = [sp for sp in spans if sp[0] < end and sp[1] > start]  # only these can cover or start in here
-    cuts = {start, end}
-    for s, e, *_ in spans:
-        cuts.update(x for x in (s, e) if start < x < end)
-    points = sorted(cuts)
-    out = []
-    for a, b in zip(points, points[1:]):
-        covering = [sp for sp in spans if sp[0] <= a and sp[1] >= b]
-        for sp in spans:
-            if sp[0] == a and sp[2]:
-                out.append(f'<span class="rc-anchor" id="{sp[2]}"></span>')
-        piece = html.escape(text[a:b])
-        tasks = [sp[3] for sp in covering if sp[3] is not None]
-        if tasks:
-            task = tasks[0]
-            ids = " ".join(dict.fromkeys(t.id for t in tasks))
-            out.append(f'<a class="rc-q" data-tasks="{ids}" href="../../../{task.url}" '
-                       f'title="{html.escape(task.title)}">{piece}</a>')
-        elif covering:
-            out.append(f'<span class="rc-note" title="Not a task: {html.escape(covering[0][4])}">{piece}</span>')
-        else:
-            out.append(piece)
-    return "".join(out)

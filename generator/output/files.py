@@ -1,0 +1,108 @@
+"""Stage 5: the rendered jobs written into build/docs, only files whose bytes changed, stale ones deleted."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from generator.accel import parallel
+from generator.model.site import Site
+from generator.pages.jobs import Download, Job
+from generator.render.renderer import Renderer
+from generator.render.share import render_share, render_workers
+
+
+def write_jobs(renderer: Renderer, jobs: list[Job | Download], out_dir: Path,
+               workers: int | None = None) -> tuple[int, int]:
+    """What write_tree(out_dir, render_all(...)) does, but each render process writes the files it
+    rendered. Returns (files written, stale files deleted)."""
+    workers = render_workers(renderer, workers)
+    claims = parallel.Claims(workers)
+    fresh = not out_dir.exists()  # then nothing in it can be stale
+
+    def write_share() -> int:
+        files = render_share(renderer, jobs, claims)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        folders: dict[str, bool] = {}
+        return sum(_write_if_changed(out_dir, path, content, folders, fresh) for _, path, content in files)
+
+    written = sum(parallel.in_processes(write_share, workers))
+    return written, 0 if fresh else _remove_stale(out_dir, [job.path for job in jobs])
+
+
+def write_redirects(site: Site, path: Path) -> None:
+    """Each former task address and the address it moved to, for the hook's redirect pages."""
+    pairs = {f"tasks/{t.doc}/{old}/": t.url for t in site.all_tasks for old in t.former_ids}
+    content = (json.dumps(pairs, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    if not path.is_file() or path.read_bytes() != content:
+        path.write_bytes(content)
+
+
+def write_tree(out_dir: Path, files: dict[str, bytes]) -> tuple[int, int]:
+    """Write only files whose bytes changed and delete stale ones (mkdocs serve then reloads once)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    folders: dict[str, bool] = {}
+    written = sum(_write_if_changed(out_dir, rel, content, folders) for rel, content in files.items())
+    return written, _remove_stale(out_dir, files)
+
+
+def _write_if_changed(out_dir: Path, rel: str, content: bytes, folders: dict[str, bool],
+                      fresh: bool = False) -> bool:
+    """Write one file unless it already holds these bytes.
+
+    `folders` are those known to exist, True for those made here (or anywhere, if out_dir is `fresh`, made
+    for this build): nothing there can hold the bytes already, and no reader can see a half-written file
+    where a whole one was, so the file is written in place, not through a temporary file.
+    """
+    path = os.path.join(out_dir, rel)
+    folder = os.path.dirname(path)
+    made = folders.get(folder)
+    if made is None:  # one mkdir per folder, not per file
+        try:
+            os.makedirs(folder)
+            made = True
+        except FileExistsError:
+            made = fresh  # if fresh, another process made it
+        folders[folder] = made
+    if made:
+        _write_new(path, content)
+        return True
+    try:
+        with open(path, "rb") as f:
+            if os.fstat(f.fileno()).st_size == len(content) and f.read() == content:
+                return False
+    except OSError:  # missing, or not a file
+        pass
+    with open(path + ".tmp", "wb") as f:
+        f.write(content)
+    os.replace(path + ".tmp", path)
+    return True
+
+
+def _write_new(path: str, content: bytes) -> None:
+    """Write a file with no file object around the descriptor (a quarter of the time of open() per file,
+    for 12,000 files at 10,000 tasks)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def _remove_stale(out_dir: Path, wanted) -> int:
+    """Delete every file under out_dir not in `wanted` (paths relative to it), then empty folders."""
+    base = os.path.normpath(out_dir)  # so that the paths walked and the paths wanted are spelled alike
+    keep = {os.path.normpath(os.path.join(base, rel)) for rel in wanted}
+    removed = 0
+    for folder, _, names in os.walk(base, topdown=False):
+        for name in names:
+            path = os.path.join(folder, name)
+            if path not in keep:
+                os.unlink(path)
+                removed += 1
+        if folder != base and not os.listdir(folder):
+            os.rmdir(folder)
+    return removed
