@@ -113,7 +113,6 @@ def build_site(project: Project, site_dir: Path, strict: bool = True) -> None:
     tmp = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
     env = dict(os.environ)
     env.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(project))
-    env["REFORM_COMPARE_GENERATED"] = "1"  # the hook need not generate again
     cmd = [sys.executable, "-m", "mkdocs", "build", "--clean", "--site-dir", str(tmp),
            "--config-file", str(project.root / "mkdocs.yml")] + (["--strict"] if strict else [])
     try:

@@ -178,13 +178,11 @@ def _env(extra: dict | None = None) -> dict:
     return env
 
 
-def mkdocs_step(root: Path, config: Path, site_dir: Path, work: Path, name: str, hooks_env: bool) -> dict:
+def mkdocs_step(root: Path, config: Path, site_dir: Path, work: Path, name: str) -> dict:
     """The command generator.pipeline.build_site runs (strict), into site_dir."""
     from generator.pipeline import source_date_epoch
     from generator.content.project import Project
     extra = {"SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch(Project(root))}
-    if hooks_env:
-        extra["REFORM_COMPARE_GENERATED"] = "1"  # as build_site: the hook need not generate again
     cmd = [sys.executable, "-m", "mkdocs", "build", "--clean", "--site-dir", str(site_dir),
            "--config-file", str(config), "--strict"]
     log = work / f"{name}.log"
@@ -280,7 +278,7 @@ def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print) -> dic
     settle()
     gen = generate_step(project, work, "generate")
     log(f"[{tasks_wanted}] pipeline: mkdocs build ({gen['pages']} pages)")
-    mk = mkdocs_step(project, project / "mkdocs.yml", project / "site", work, "mkdocs", hooks_env=True)
+    mk = mkdocs_step(project, project / "mkdocs.yml", project / "site", work, "mkdocs")
     sizes = site_sizes(project / "site")
 
     log(f"[{tasks_wanted}] bare MkDocs Material: {gen['pages']} plain pages")
@@ -288,7 +286,7 @@ def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print) -> dic
     bare.mkdir()
     bare_config = bare_project(bare, gen["pages"])
     settle()
-    bare_step = mkdocs_step(bare, bare_config, bare / "site", work, "bare", hooks_env=False)
+    bare_step = mkdocs_step(bare, bare_config, bare / "site", work, "bare")
     bare_sizes = site_sizes(bare / "site")
 
     log(f"[{tasks_wanted}] rebuild after one content file changes")
@@ -298,7 +296,7 @@ def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print) -> dic
     changed.write_text(re.sub(r"^(    title: .*)$", r"\1 (revised)", text, count=1, flags=re.M), encoding="utf-8")
     settle()
     re_gen = generate_step(project, work, "regenerate")
-    re_mk = mkdocs_step(project, project / "mkdocs.yml", project / "site", work, "remkdocs", hooks_env=True)
+    re_mk = mkdocs_step(project, project / "mkdocs.yml", project / "site", work, "remkdocs")
 
     pipeline_s = gen["s"] + mk["s"]
     pipeline_cpu = gen["cpu_s"] + mk["cpu_s"]

@@ -140,7 +140,10 @@ def _mkdocs_build(root: Path, site_dir: Path) -> PageBuilder | None:
 
 
 @needs_fork
-def test_the_real_site_is_the_same_bytes_built_in_one_process_or_several(fork_always, monkeypatch, tmp_path, root):
+def test_the_real_site_is_the_same_bytes_built_in_one_process_or_several(fork_always, monkeypatch, tmp_path, scratch):
+    from generator.pipeline import generate
+    generate(scratch, with_history=False)  # `mkdocs build` builds the pages as they are
+    root = scratch.root
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     monkeypatch.setattr(mkdocs.commands.build, "_build_page", mkdocs.commands.build._build_page)  # restored after
     monkeypatch.setattr(mkdocs_parallel, "MIN_PAGES", 10**9)

@@ -16,11 +16,11 @@ from generator.content.project import SCHEMAS, Loaded
 from generator.content.errors import ContentError, Problem, did_you_mean
 from generator.content.reader import RawFile, make_resolver
 from generator.content.text import normalise, find_quote, quote_mismatch
+from generator.content.vocabulary import LEVEL_RANK
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
-LEVEL_RANK = {"national": 0, "province": 1, "prefecture": 2, "city": 2, "county": 3}
 RULES = [*addresses.RULES, *passages.RULES]  # run once the records have their shape and references
 SLUG_HINT = "use lower-case letters a-z, digits and single hyphens, e.g. reform-disease-prevention-system"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import yaml
 
-from generator.content.checks import LEVEL_RANK, _real_date
-from generator.content.project import Project
 from generator.content.errors import did_you_mean
+from generator.content.project import Project
+from generator.content.vocabulary import LEVEL_RANK, real_date
 
 DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 
@@ -34,7 +34,7 @@ def scaffold(project: Project, jurisdiction: str, title: str, date: str, doc_id:
              source: Path | None = None, jurisdiction_name: str | None = None, level: str | None = None,
              parent: str | None = None) -> list[Path]:
     """Write content/documents/<id>.yaml and content/sources/<id>.txt; return the paths written."""
-    if date != "unknown" and not (DATE.match(date) and _real_date(date)):
+    if date != "unknown" and not (DATE.match(date) and real_date(date)):
         raise ScaffoldError(f"--date {date!r} is not a date: write 2020, 2020-07, 2020-07-21 or unknown")
     jurisdictions = known_jurisdictions(project)
     written: list[Path] = []

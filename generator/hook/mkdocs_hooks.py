@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -33,7 +32,9 @@ def _project(config) -> Project:
 
 
 def on_pre_build(config, **kwargs):
-    if os.environ.get("REFORM_COMPARE_GENERATED"):
+    """Under `mkdocs serve`, the pages generated again at each reload. A build uses them as they are:
+    `make site` (pipeline.build_site) generates them before it starts MkDocs."""
+    if _command != "serve":
         return
     try:
         generate(_project(config), with_history=False)  # serve: fast reloads; `make site` adds history

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from generator.content.checks import LEVEL_RANK
+from generator.content.vocabulary import LEVEL_RANK
 from generator.content.project import Loaded
 
 
