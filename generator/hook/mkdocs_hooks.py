@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from generator import accel  # noqa: E402
 from generator.pipeline import generate  # noqa: E402
 from generator.content.project import Project  # noqa: E402
 from generator.content.errors import ContentError  # noqa: E402
@@ -60,24 +61,31 @@ def on_startup(command, dirty, **kwargs):
 @event_priority(-100)  # after Material's search plugin has made its index
 def on_config(config, **kwargs):
     global _fast
-    _fast = (config["markdown_extensions"], config["mdx_configs"]) == FAST_EXTENSIONS
-    if not _fast:
+    _fast = accel.allowed("fastpage", "mkdocs", "markdown")
+    if _fast and (config["markdown_extensions"], config["mdx_configs"]) != FAST_EXTENSIONS:
+        _fast = False
         print("reform-compare: markdown_extensions differ from FAST_EXTENSIONS in generator/hook/mkdocs_hooks.py; "
               "pages go through Markdown (slower)", file=sys.stderr)
     search = config.plugins.get("material/search")
     index = getattr(search, "search_index", None)
-    if index is not None and not hasattr(index.add_entry_from_context, "searchable"):
+    if (index is not None and accel.allowed("fastsearch", "mkdocs-material")
+            and not hasattr(index.add_entry_from_context, "searchable")):
         index.add_entry_from_context = _index_searchable(index)
-    _install_page_builder(config, index)
+    _install_page_builder(config, search, index)
 
 
-def _install_page_builder(config, index) -> None:
+def _install_page_builder(config, search, index) -> None:
     """`mkdocs build` builds pages in as many processes as generator/accel/parallel.py allows (serve: one)."""
     current = mkdocs.commands.build._build_page
     original = current.build_page if isinstance(current, PageBuilder) else current
     others = [name for name, plugin in config.plugins.items()  # all but search and this hook module
               if name not in PARALLEL_PLUGINS and getattr(plugin, "on_page_markdown", None) is not on_page_markdown]
-    if _command == "build" and _fast and not others:
+    no_index = search is not None and index is None  # the forked processes' search entries would be lost
+    if no_index and _command == "build":
+        print("reform-compare: Material's search plugin has no search_index; pages build in one process",
+              file=sys.stderr)
+    if (_command == "build" and _fast and not others and not no_index
+            and accel.allowed("mkdocs_parallel", "mkdocs", "mkdocs-material")):
         mkdocs.commands.build._build_page = PageBuilder(original, index)
     else:
         mkdocs.commands.build._build_page = original

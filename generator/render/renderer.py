@@ -13,9 +13,10 @@ from pathlib import Path
 
 import jinja2
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
+from generator import accel
+from generator.accel import fastjinja
 from generator.content.text import normalise
 from generator.model.site import Document, Site, Task
 from generator.pages.jobs import Download, Job
@@ -105,63 +106,6 @@ def relative(from_url: str, to_url: str) -> str:
     return ("./" if rel == "." else rel + slash) + anchor
 
 
-class _PageContext(Context):
-    """A template context that calls the Renderer's own functions straight away: Context.call first looks
-    at every callee for pass_context and the like, which these never take, and pages call them 230,000
-    times at 10,000 tasks."""
-
-    def call(self, function, /, *args, **kwargs):
-        if function in self.environment.plain_functions:
-            kwargs.pop("_loop_vars", None)
-            kwargs.pop("_block_vars", None)
-            return function(*args, **kwargs)
-        return super().call(function, *args, **kwargs)
-
-
-try:  # markupsafe.escape without the Markup around the result
-    from markupsafe import _escape_inner
-except ImportError:  # another MarkupSafe: the same bytes, a little slower
-    def _escape_inner(text: str) -> str:
-        return str(escape(text))
-
-
-def _output_escape(value) -> str:
-    """markupsafe.escape for what a template outputs, giving text rather than Markup: Jinja joins a page's
-    output into text all the same, and making each piece Markup costs two Python calls (550,000 pieces at
-    10,000 tasks, a tenth of the rendering)."""
-    if type(value) is str:
-        return _escape_inner(value)
-    html_of = getattr(value, "__html__", None)
-    if html_of is not None:
-        return html_of()
-    return _escape_inner(str(value))
-
-
-class _PageTemplate(jinja2.Template):
-    """A template whose output escapes with _output_escape. The compiled code calls `escape` only on what it
-    outputs, into the page or into the buffer of a block or macro, which it then joins and marks safe."""
-
-    @classmethod
-    def from_code(cls, environment, code, globals, uptodate=None):
-        template = super().from_code(environment, code, globals, uptodate)
-        template.root_render_func.__globals__["escape"] = _output_escape  # the module the code ran in
-        return template
-
-
-class _PageEnvironment(Environment):
-    """Templates whose contexts call `plain_functions` straight away, and whose output escapes quickly."""
-
-    context_class = _PageContext
-    template_class = _PageTemplate
-    plain_functions: frozenset = frozenset()
-
-    def make_globals(self, d: dict | None) -> dict:
-        """A template's globals as a dict, not a ChainMap over the environment's: each page copies them all
-        into its context, which reads a ChainMap key by key in Python. The Renderer sets every global
-        before a template loads."""
-        return {**self.globals, **(d or {})}
-
-
 # Every setting that shapes the code Jinja compiles a template into: the cache of compiled templates is keyed by them.
 TEMPLATE_SETTINGS = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True, "keep_trailing_newline": True,
                      "comment_start_string": "{##", "comment_end_string": "##}"}  # {#id} is Markdown
@@ -194,17 +138,18 @@ class Renderer:
     def __init__(self, site: Site, site_url: str):
         self.site = site
         self.site_url = site_url.rstrip("/") + "/"
-        env = _PageEnvironment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
-                               bytecode_cache=_compiled_templates(),
-                               auto_reload=False,  # one Renderer per build: no stat of every template per page
-                               **TEMPLATE_SETTINGS)
+        environment = fastjinja.FastEnvironment if accel.allowed("fastjinja", "jinja2") else Environment
+        env = environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
+                          bytecode_cache=_compiled_templates(),
+                          auto_reload=False,  # one Renderer per build: no stat of every template per page
+                          **TEMPLATE_SETTINGS)
         env.filters.update(md=md, yaml=yaml_string, date=human_date, period=human_period, num=number,
                            value=indicator_value, level=lambda lv: LEVEL_LABEL[lv], norm=normalise)
         self.env = env
         self.url = ""  # of the page being rendered: links are relative to it
         functions = {"absolute": self.absolute, "task_anchor": task_anchor, "front": front, **self._link_functions()}
         env.globals.update(site=site, LEVEL_LABEL=LEVEL_LABEL, **functions)
-        env.plain_functions = frozenset(functions.values())
+        fastjinja.call_directly(env, functions.values())
 
     def _link_functions(self) -> dict:
         """The links and shared pieces of the page being rendered: link(url), task_link(task, show_doc),
