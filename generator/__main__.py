@@ -1,3 +1,5 @@
-from .cli import exit_now, main
+import sys
 
-exit_now(main())  # an error raised from main() still ends the usual way, with its traceback
+from .cli import main
+
+sys.exit(main())

@@ -371,8 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.child_generate:
         child_generate(Path(args.child_generate[0]), Path(args.child_generate[1]))
-        from generator.cli import exit_now
-        exit_now(0)  # as `python -m generator` ends
+        return 0
     scales = [int(s) for s in args.scales.split(",") if s.strip()]
     base = Path(args.work).resolve() if args.work else Path(tempfile.mkdtemp(prefix="rc-bench-"))
     rows = []
