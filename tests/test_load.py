@@ -54,7 +54,7 @@ def test_scalars_stay_text_unless_the_schema_wants_a_number(doc_schema):
     schema, resolve = doc_schema
     text = ("id: NO\ntitle: 1.10\nsection: 0123\nissued: 2020-07-21\n"
             "tasks:\n  - id: no\n    title: yes\n    indicators:\n      - value: 63\n        value_max: 1.5\n"
-            "        unit: '63'\n")
+            "        unit: 63\n")
     data = parse_yaml(text, "t.yaml", schema, resolve).data
     assert data["id"] == "NO" and data["title"] == "1.10" and data["section"] == "0123"
     assert data["issued"] == "2020-07-21"
@@ -62,7 +62,7 @@ def test_scalars_stay_text_unless_the_schema_wants_a_number(doc_schema):
     ind = data["tasks"][0]["indicators"][0]
     assert ind["value"] == 63 and isinstance(ind["value"], int)
     assert ind["value_max"] == 1.5
-    assert ind["unit"] == "63"  # quoted: stays text even where... it is text anyway
+    assert ind["unit"] == "63"  # unquoted, yet text: the schema types unit as text
 
 
 def test_quoted_number_stays_text_and_fails_the_schema(scratch):
