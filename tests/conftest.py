@@ -7,11 +7,11 @@ the tests of the live content (tests/test_live_content.py) read content/.
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import os
+import re
 import shutil
-import socketserver
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -69,24 +69,19 @@ def built_site(tmp_path_factory, fixture_project: Project) -> Path:
     return out
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @contextlib.contextmanager
 def serve(directory: Path):
-    """A built site served on loopback; gives its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    """A built site served on loopback by another process (a server thread here would keep every later
+    test to one process: parallel.workers() does not fork beside a thread); gives its base URL."""
+    server = subprocess.Popen([sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
+                               "--directory", str(directory)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                              text=True)
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        port = re.search(r" port (\d+)", server.stdout.readline()).group(1)
+        yield f"http://127.0.0.1:{port}/"
     finally:
-        server.shutdown()
-        server.server_close()
+        server.terminate()
+        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -100,9 +95,20 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(autouse=True)
+def no_thread_left(request):
+    """No test leaves a thread running: while one runs, parallel.workers() gives 1, so every later test
+    would render in one process and the tests' outcome would depend on their order."""
+    yield
+    if "browser" not in request.fixturenames:  # its driver's thread ends with the module's browser
+        left = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
+        assert not left, f"threads left running: {left}"
+
+
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's chromium driven by Playwright; skipped locally when absent, required in CI."""
+    """Debian's chromium driven by Playwright (one a module: its driver keeps a thread); skipped locally
+    when absent, required in CI."""
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if not executable:
         if os.environ.get("RC_REQUIRE_BROWSER"):

@@ -167,7 +167,6 @@ def test_a_page_outside_the_nav_and_the_fast_shape_still_goes_through_markdown(s
     page = scratch.root / "build" / "docs" / "tasks" / "notes.md"
     page.write_text("# Notes\n\nSome *emphasis*, <script>alert(1)</script> and a [home link](../index.md).\n",
                     encoding="utf-8")
-    monkeypatch.setenv("REFORM_COMPARE_GENERATED", "1")
     monkeypatch.setattr(mkdocs.commands.build, "_build_page", mkdocs.commands.build._build_page)  # restored after
     config = load_config(str(scratch.root / "mkdocs.yml"), site_dir=str(tmp_path / "site"), strict=True)
     config.plugins.on_startup(command="build", dirty=False)
