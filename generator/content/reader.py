@@ -536,12 +536,21 @@ def load_schema_registry(schema_dir: Path) -> dict[str, dict]:
 
 
 def make_resolver(registry: dict[str, dict]):
-    """A resolve(ref, root) function for refs like 'common.schema.json#/$defs/slug'."""
+    """A resolve(ref, root) function for refs like 'common.schema.json#/$defs/slug' in the schema `root`
+    (one of the registry's): the target and the schema it is in, looked up by the `referencing` library
+    once per ref and schema."""
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
+    resources = Registry().with_resources((name, DRAFT202012.create_resource(schema)) for name, schema in registry.items())
+    names = {id(schema): name for name, schema in registry.items()}
+    found: dict[tuple[str, int], tuple] = {}
+
     def resolve(ref: str, root: dict):
-        file, _, pointer = ref.partition("#")
-        doc = registry[file] if file else root
-        node = doc
-        for part in [p for p in pointer.split("/") if p]:
-            node = node[part]
-        return node, doc
+        key = (ref, id(root))
+        if key not in found:
+            base = names[id(root)]
+            target = resources.resolver(base_uri=base).lookup(ref).contents
+            found[key] = (target, registry[ref.partition("#")[0] or base])  # the schemas set no $id
+        return found[key]
     return resolve
