@@ -147,7 +147,8 @@ class Renderer:
                            value=indicator_value, level=lambda lv: LEVEL_LABEL[lv], norm=normalise)
         self.env = env
         self.url = ""  # of the page being rendered: links are relative to it
-        functions = {"absolute": self.absolute, "task_anchor": task_anchor, "front": front, **self._link_functions()}
+        functions = {"absolute": self.absolute, "task_anchor": task_anchor, "front": front, "level_badge": level_badge,
+                     **self._link_functions()}
         env.globals.update(site=site, LEVEL_LABEL=LEVEL_LABEL, **functions)
         fastjinja.call_directly(env, functions.values())
 
@@ -200,8 +201,7 @@ class Renderer:
                     doc_id = task.doc
                     doc = site.document[doc_id]
                     jur = site.jurisdiction[doc.jurisdiction]
-                    out.append(f'<dt><span class="rc-level rc-level-{escape(jur.level)}">'
-                               f'{escape(LEVEL_LABEL[jur.level])}</span> '
+                    out.append(f'<dt>{level_badge(jur.level)} '
                                f'<a href="{relative(self.url, doc.url)}">{escape(jur.name)}</a></dt>')
                 url, title, _, chips = pieces[(task.doc, task.id)]
                 href = relative(self.url, url)  # once for the task's link and its chips
@@ -230,6 +230,11 @@ class Renderer:
             return job.make()
         self.url = page_url(job.path)
         return self.env.get_template(f"{job.template}.md.j2").render(url=self.url, **job.make_context()).encode()
+
+
+def level_badge(level: str) -> Markup:
+    """A jurisdiction's level as the badge every page shows it in."""
+    return Markup(f'<span class="rc-level rc-level-{escape(level)}">{escape(LEVEL_LABEL[level])}</span>')
 
 
 def _chips(href: str, chips: list[str]) -> str:
