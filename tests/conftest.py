@@ -23,6 +23,34 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "project" / "content"
 
 
+# Every test module in one group, run alone with `pytest -m <group>`: unit (the generator's code on fixtures),
+# contract (what the speed-ups assume of their dependencies' internals: generator/accel/), site (a site built
+# with MkDocs, or the live content) and browser (tests/browser/, headless Chromium).
+GROUPS = {
+    "unit": ["test_bad_input", "test_check", "test_file_safety", "test_golden", "test_history", "test_hostile_content",
+             "test_load", "test_parallel", "test_pr_summary", "test_properties", "test_render", "test_scaffold",
+             "test_scale", "test_validate_builds"],
+    "contract": ["test_accel", "test_fastpage", "test_fastsearch", "test_mkdocs_parallel"],
+    "site": ["test_build_safety", "test_hostile", "test_html", "test_links", "test_live_content", "test_serve",
+             "test_site"],
+}
+
+
+def group_of(path: Path) -> str | None:
+    """The group of a test module, by its file; None for one not in GROUPS."""
+    if "browser" in path.parts:
+        return "browser"
+    return next((group for group, modules in GROUPS.items() if path.stem in modules), None)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        group = group_of(Path(str(item.fspath)))
+        if group is None:
+            raise pytest.UsageError(f"{item.fspath}: add the module to GROUPS in tests/conftest.py")
+        item.add_marker(group)
+
+
 def copy_project(dest: Path, content: Path = FIXTURE_CONTENT) -> Project:
     """A project at dest: the given content folder (the fixture corpus unless told) with this checkout's
     schema, theme and mkdocs.yml, and the generator linked in (the hook path in mkdocs.yml)."""
