@@ -12,13 +12,9 @@ again so that --strict counts their warnings.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import logging
-import os
 import pickle
-import signal
-import sys
 import traceback
 from collections.abc import Callable
 
@@ -46,7 +42,7 @@ class _Run:
         self.processes = processes
         self.next = 0  # the place of the page MkDocs asks for next
         self.claims = parallel.Claims(processes)
-        self.children: list[tuple[int, int]] = []  # (pid, read end of its pipe) until it is done
+        self.children: list[tuple] = []  # the forked processes (parallel.start) until they are done
         self.forked: list[int] = []  # every pid, for the record
         self.own: dict[int, tuple[int, int]] = {}  # place -> (first, end) of its search entries here
         self.entries_before = 0
@@ -90,33 +86,25 @@ class PageBuilder:
         if processes == 1:
             return run
         _load_jieba()  # once, before the fork, rather than once in every process
-        for stream in (sys.stdout, sys.stderr):  # else a child would print what is still buffered once more
-            stream.flush()
         gc.freeze()  # collections then leave the shared objects alone (touching them copies their pages)
         try:
             for _ in range(processes - 1):
-                read, write = os.pipe()
-                pid = os.fork()
-                if pid == 0:
-                    os.close(read)
-                    self._child(run, write, config, doc_files, nav, env, dirty)  # never returns
-                os.close(write)
-                run.children.append((pid, read))
-                run.forked.append(pid)
+                run.children.append(parallel.start(lambda: self._child(run, config, doc_files, nav, env, dirty)))
+                run.forked.append(run.children[-1][0].pid)
         except BaseException:
             self._stop_children(run)
             raise
         return run
 
-    def _child(self, run: _Run, write: int, config, doc_files, nav, env, dirty) -> None:
-        status, capture = 0, _Capture()
+    def _child(self, run: _Run, config, doc_files, nav, env, dirty) -> tuple:
+        """In a forked process: the pages it claims, built, with their search entries, anchors and links, and
+        the log records; or the error, with the log records."""
+        capture = _Capture()
+        logger = logging.getLogger("mkdocs")
+        logger.handlers[:] = [capture]
+        logger.propagate = False
+        built = {}
         try:
-            for _, read in run.children:  # the pipes of processes forked before this one
-                os.close(read)
-            logger = logging.getLogger("mkdocs")
-            logger.handlers[:] = [capture]
-            logger.propagate = False
-            built = {}
             for place, file in enumerate(doc_files):
                 if run.claims.owns(place):
                     page = file.page
@@ -124,21 +112,13 @@ class PageBuilder:
                     self.build_page(page, config, doc_files, nav, env, dirty, file.inclusion.is_excluded())
                     built[place] = (self._entries()[first:], page.present_anchor_ids,
                                     {f.src_uri: links for f, links in (page.links_to_anchors or {}).items()})
-            result = ("ok", built, capture.records)
-        except BaseException as exc:  # noqa: BLE001 (the parent raises it)
-            status = 1
+        except Exception as exc:  # noqa: BLE001 (the parent raises it)
             try:
                 pickle.loads(pickle.dumps(exc))  # not every exception survives the trip
             except Exception:  # noqa: BLE001
                 exc = RuntimeError("".join(traceback.format_exception(exc)))
-            result = ("error", exc, capture.records)
-        try:
-            with os.fdopen(write, "wb") as out:
-                pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
-            for stream in (sys.stdout, sys.stderr):  # os._exit would drop what a page's build printed
-                stream.flush()
-        finally:
-            os._exit(status)  # nothing of MkDocs's build may run on in this process
+            return "error", exc, capture.records
+        return "ok", built, capture.records
 
     def _finish(self, run: _Run) -> None:
         """After the last page: the forked processes' results, merged as if one process had built every page."""
@@ -146,15 +126,7 @@ class PageBuilder:
             return
         results = []
         while run.children:
-            pid, read = run.children[0]
-            with os.fdopen(read, "rb", closefd=False) as pipe:
-                data = pipe.read()  # all of it before waiting: a full pipe would block the child
-            os.close(read)
-            run.children.pop(0)
-            os.waitpid(pid, 0)
-            if not data:
-                raise RuntimeError("reform-compare: a page-building process stopped without its results")
-            results.append(pickle.loads(data))
+            results.append(parallel.finish(run.children.pop(0)))
         gc.unfreeze()
         built: dict[int, tuple] = {}
         failure = None
@@ -184,12 +156,7 @@ class PageBuilder:
     @staticmethod
     def _stop_children(run: _Run) -> None:
         """After a failure here: no forked process may write on."""
-        for pid, read in run.children:
-            with contextlib.suppress(OSError):  # it has ended already
-                os.kill(pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.waitpid(pid, 0)
-            os.close(read)
+        parallel.stop(run.children)
         run.children.clear()
         gc.unfreeze()
 

@@ -48,41 +48,57 @@ class Claims:
         return self.last == piece
 
 
+def start(work: Callable[[], T]) -> tuple:
+    """A forked process running work(), which sends back what it returns (or raises); see finish()."""
+    for stream in (sys.stdout, sys.stderr):  # else the child would print what is still buffered once more
+        if stream is not None:
+            stream.flush()
+    receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(target=_child, args=(work, send), daemon=True)
+    child.start()
+    send.close()
+    return child, receive
+
+
+def finish(forked: tuple) -> T:
+    """What the process start() forked returned; what it raised is raised here."""
+    child, receive = forked
+    try:
+        status, value = receive.recv()  # all of it before waiting: a full pipe would block the child
+    except EOFError:
+        raise RuntimeError(f"a worker process stopped without its results (exit {child.exitcode})") from None
+    finally:
+        receive.close()
+        child.join()
+    if status == "error":
+        raise value
+    return value
+
+
+def stop(forked: list[tuple]) -> None:
+    """The processes start() forked, ended if still running (after a failure here, none may write on)."""
+    for child, receive in forked:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receive.close()
+
+
 def in_processes(work: Callable[[], T], processes: int) -> list[T]:
     """work() run here and in processes - 1 forked processes, which send back what it returns."""
     if processes <= 1:
         return [work()]
-    ctx = multiprocessing.get_context("fork")
-    children = []
-    for stream in (sys.stdout, sys.stderr):  # else a child would print what is still buffered once more
-        if stream is not None:
-            stream.flush()
+    children: list[tuple] = []
     gc.freeze()  # collections then leave the objects the processes share alone (touching them copies their pages)
     with no_cycle_collection():  # 5-15 % of the time of the load and of the render at 10,000 tasks
         try:
-            for _ in range(processes - 1):
-                receive, send = ctx.Pipe(duplex=False)
-                child = ctx.Process(target=_child, args=(work, send), daemon=True)
-                child.start()
-                send.close()
-                children.append((child, receive))
+            children = [start(work) for _ in range(processes - 1)]
             results = [work()]
-            for child, receive in children:
-                try:
-                    status, value = receive.recv()
-                except EOFError:
-                    raise RuntimeError(f"a worker process stopped without its results (exit {child.exitcode})") \
-                        from None
-                if status == "error":
-                    raise value
-                results.append(value)
+            while children:
+                results.append(finish(children.pop(0)))
             return results
         finally:
-            for child, receive in children:
-                if child.is_alive():
-                    child.kill()
-                child.join()
-                receive.close()
+            stop(children)
             # What the work built joins the oldest generation with the rest, rather than be walked by the next
             # collection of the youngest (0.04 s after the load).
             gc.freeze()
