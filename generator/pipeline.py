@@ -72,8 +72,10 @@ def render_tree(project: Project, site: Site, out_dir: Path, with_history: bool 
     return write_jobs(renderer, jobs, out_dir, workers)
 
 
-def generate(project: Project, with_history: bool = True, timings: dict | None = None) -> Site:
-    """Stages 1-5: validate content and write build/docs. Nothing is written unless every check passes.
+def generate(project: Project, with_history: bool = True, timings: dict | None = None,
+             out_dir: Path | None = None) -> Site:
+    """Stages 1-5: validate content and write out_dir (default build/docs; `make serve` has its own) and
+    redirects.json beside it. Nothing is written unless every check passes.
     `timings`, if given, receives each stage's seconds and the files written and removed."""
     timings = {} if timings is None else timings
 
@@ -89,10 +91,15 @@ def generate(project: Project, with_history: bool = True, timings: dict | None =
         site = stage("model", build_model, loaded)
         histories = stage("history", task_histories, project, site) if with_history else {}
         renderer, jobs = stage("jobs", plan, project, site, histories)
-        build = project.root / "build"
-        timings["written"], timings["removed"] = stage("render+write", write_jobs, renderer, jobs, build / "docs")
-        write_redirects(site, build / "redirects.json")
+        out_dir = out_dir or docs_dir(project)
+        timings["written"], timings["removed"] = stage("render+write", write_jobs, renderer, jobs, out_dir)
+        write_redirects(site, out_dir.parent / "redirects.json")
     return site
+
+
+def docs_dir(project: Project) -> Path:
+    """Where `make site` generates the Markdown (mkdocs.yml's docs_dir); `make serve` uses build/serve/docs."""
+    return project.root / "build" / "docs"
 
 
 def source_date_epoch(project: Project) -> str:
