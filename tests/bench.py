@@ -59,7 +59,8 @@ def _retarget(text: str, path: Path, new_id: str, jurisdiction: str, source: str
         text, n = re.subn(pattern, repl, text, count=1, flags=re.M)
         if n != 1:
             raise SystemExit(f"bench: cannot rewrite {pattern!r} in {path.name}")
-    return text
+    # A copy stands alone in its county: the document it follows, and the tasks its tasks continue, are elsewhere.
+    return re.sub(r"^(follows: .*|    continues: .*)\n", "", text, flags=re.M)
 
 
 def synthesise(dest: Path, tasks_wanted: int, git: bool = True) -> dict:

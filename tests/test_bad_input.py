@@ -147,7 +147,7 @@ def test_the_unbroken_template_passes(scratch):
     drop(scratch, "good-case", GOOD.format(id="good-case", title="A good case") + "label: A good case\n")
     result, _ = validate(scratch.root)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("ok: 6 documents")
+    assert result.stdout.startswith("ok: 7 documents")
 
 
 def test_the_corpus_covers_the_issue():
