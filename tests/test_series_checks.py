@@ -98,7 +98,7 @@ def test_continues_must_point_to_an_earlier_document_of_the_same_jurisdiction(se
     edit(series, EARLIER_FILE, "    themes: [primary-care]\n",
          f"    themes: [primary-care]\n    continues: [{LATER}/graded-diagnosis-and-treatment]\n")
     edit(series, "content/documents/jiangxi-2020-h2-key-tasks.yaml", "    themes: [emergency-preparedness, hospital-quality]\n",
-         f"    themes: [emergency-preparedness, hospital-quality]\n    continues: [{EARLIER}/county-hospital-treatment-capacity]\n")
+         f"    themes: [emergency-preparedness, hospital-quality]\n    continues: [{EARLIER}/infectious-disease-wards]\n")
     found = {p.path: p for p in problems(series)}
     assert "is not earlier than this document" in found[EARLIER_FILE].message
     jiangxi = found["content/documents/jiangxi-2020-h2-key-tasks.yaml"]

@@ -22,6 +22,7 @@ NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", 
 class Token:
     text: str
     space: bool  # white space before it in the text
+    marker: bool = False  # an item number such as the 3 of "(3)", not a figure
 
     @property
     def key(self) -> str:
@@ -29,12 +30,16 @@ class Token:
 
     @property
     def number(self) -> bool:
-        return bool(_NUMBER.search(self.text)) or self.key in NUMBER_WORDS
+        return not self.marker and (bool(_NUMBER.search(self.text)) or self.key in NUMBER_WORDS)
 
 
 def tokens(text: str) -> list[Token]:
     text = normalise(text)
-    return [Token(m.group(), m.start() > 0 and text[m.start() - 1].isspace()) for m in _TOKEN.finditer(text)]
+    found = [Token(m.group(), m.start() > 0 and text[m.start() - 1].isspace()) for m in _TOKEN.finditer(text)]
+    for n in range(1, len(found) - 1):
+        if found[n].text.isdigit() and found[n - 1].text in "(（" and found[n + 1].text in ")）":
+            found[n] = Token(found[n].text, found[n].space, marker=True)
+    return found
 
 
 def wording(quotes) -> str:
@@ -48,15 +53,19 @@ class Diff:
 
     @property
     def added(self) -> int:
-        return sum(len(t) for op, t in self.ops if op == "insert")
+        return self._words("insert")
 
     @property
     def dropped(self) -> int:
-        return sum(len(t) for op, t in self.ops if op == "delete")
+        return self._words("delete")
 
     @property
     def same(self) -> int:
-        return sum(len(t) for op, t in self.ops if op == "equal")
+        return self._words("equal")
+
+    def _words(self, kind: str) -> int:
+        """Tokens that are words, numbers or Chinese characters (punctuation is not counted)."""
+        return sum(1 for op, ts in self.ops if op == kind for t in ts if t.text[0].isalnum())
 
     def numbers(self, op: str) -> list[str]:
         return list(dict.fromkeys(t.text for o, ts in self.ops if o == op for t in ts if t.number))
@@ -93,7 +102,8 @@ def diff_html(diff: Diff) -> str:
     underlined); numbers among them in <strong>."""
     out = []
     for n, (op, toks) in enumerate(diff.ops):
-        lead = " " if n and toks[0].space and not _CJK.match(toks[0].text) else ""
+        first = toks[0].text
+        lead = " " if n and not _CJK.match(first) and (toks[0].space or first[0].isalnum() or first in "(“") else ""
         if op == "equal":
             out.append(lead + _join(toks, False))
         elif op == "delete":
@@ -101,3 +111,26 @@ def diff_html(diff: Diff) -> str:
         else:
             out.append(f'{lead}<ins><span class="rc-sr">[added: </span>{_join(toks, True)}<span class="rc-sr">]</span></ins>')
     return "".join(out)
+
+
+def numbers_line(diff: Diff, here: str, there: str) -> str:
+    """Which numbers one wording has and the other lacks, in words ('' when they share every number)."""
+    new, old = diff.numbers("insert"), diff.numbers("delete")
+    only_new = [n for n in new if n not in old]
+    only_old = [n for n in old if n not in new]
+    if not only_new and not only_old:
+        return ""
+    def say(items):
+        return ", ".join(items) if items else "none"
+    return f"Numbers that differ: {html.escape(say(only_new))} {here}; {html.escape(say(only_old))} {there}."
+
+
+def diff_block(old_quotes, new_quotes, here: str = "here", there: str = "in the higher-level text") -> str:
+    """A word diff of two tasks' wordings with its counts and differing numbers, as an HTML block."""
+    diff = word_diff(wording(old_quotes), wording(new_quotes))
+    if not diff.added and not diff.dropped:
+        return '<p class="rc-diff rc-muted">Word for word the same wording.</p>\n'
+    counts = f"{diff.added} word{'s' if diff.added != 1 else ''} added, {diff.dropped} dropped, {diff.same} the same."
+    numbers = numbers_line(diff, here, there)
+    return (f'<p class="rc-diff">{diff_html(diff)}</p>\n<p class="rc-muted rc-diff-counts">{counts}'
+            + (f' <strong>{numbers}</strong>' if numbers else "") + "</p>\n")
