@@ -126,3 +126,9 @@ def test_indicator_pages_say_the_status_and_filter_by_it(fixture_project, monkey
     assert 'data-status="passed"' in row and "passed (December 2018)" in row
     task = page(files, "tasks/jiangxi-2020-h2-key-tasks/epidemic-treatment-capacity.md")
     assert "falls due now (2020)" in task and "as of 13 September 2020" in task
+
+
+def test_the_built_page_keeps_the_diff_marks(built_site):
+    html = (built_site / "tasks" / LATER / "dynamic-service-price-adjustment" / "index.html").read_text(encoding="utf-8")
+    diff = html.split('<p class="rc-diff">', 1)[1].split("</p>", 1)[0]
+    assert "<ins>" in diff and "<del>" in diff  # the sanitiser keeps both
