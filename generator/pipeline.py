@@ -17,6 +17,7 @@ from generator.content.checks import check
 from generator.content.errors import ContentError, Problem
 from generator.content.project import Project, load_content
 from generator.content.reader import load_schema_registry
+from generator.model.deadlines import build_date
 from generator.model.history import task_histories
 from generator.model.site import Site, build_model
 from generator.output.export import DICTIONARY, data_files
@@ -55,7 +56,8 @@ def plan(project: Project, site: Site, histories: dict) -> tuple[Renderer, list[
     """Stage 4a: the site as a list of jobs (pages/), and the renderer for them."""
     site_url = read_site_url(project)
     downloads = data_files(site, site_url, load_schema_registry(project.schema))
-    return Renderer(site, site_url), site_jobs(site, site_url, downloads, DICTIONARY, histories)
+    as_of = build_date(os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch(project))
+    return Renderer(site, site_url, as_of), site_jobs(site, site_url, downloads, DICTIONARY, histories)
 
 
 def render_files(project: Project, site: Site, with_history: bool = True,

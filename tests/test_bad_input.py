@@ -143,10 +143,11 @@ def drop(scratch, name: str, content: bytes | str) -> str:
 
 def test_the_unbroken_template_passes(scratch):
     """Baseline: the document the cases are made from is valid, so each case fails for its own reason."""
-    drop(scratch, "good-case", GOOD.format(id="good-case", title="A good case"))
+    # a label of its own: made from its jurisdiction, kind and period it would be Feixi's document's
+    drop(scratch, "good-case", GOOD.format(id="good-case", title="A good case") + "label: A good case\n")
     result, _ = validate(scratch.root)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("ok: 6 documents")
+    assert result.stdout.startswith("ok: 7 documents")
 
 
 def test_the_corpus_covers_the_issue():

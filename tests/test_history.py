@@ -138,7 +138,8 @@ def test_a_document_started_from_a_copy_of_another_does_not_take_its_history(scr
     _git(scratch.root, "commit", "-q", "-am", "Edit Jiangxi")
     copy = docs / "jiangxi-2021-h2-key-tasks.yaml"  # the next year's plan, begun from this year's record
     copy.write_text((docs / "jiangxi-2020-h2-key-tasks.yaml").read_text(encoding="utf-8").replace(
-        "id: jiangxi-2020-h2-key-tasks", "id: jiangxi-2021-h2-key-tasks"), encoding="utf-8")
+        "id: jiangxi-2020-h2-key-tasks", "id: jiangxi-2021-h2-key-tasks").replace(
+        'start: "2020-07"', 'start: "2021-07"').replace('end: "2020-12"', 'end: "2021-12"'), encoding="utf-8")
     _git(scratch.root, "add", "-A")
     _git(scratch.root, "commit", "-q", "-m", "Add Jiangxi 2021")
     history = task_histories(scratch, load_site(scratch))

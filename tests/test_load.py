@@ -77,7 +77,7 @@ def test_quoted_number_stays_text_and_fails_the_schema(scratch):
 def test_the_real_content_loads(root):
     from generator.content.project import Project
     loaded = load_content(Project(root))
-    assert len(loaded.documents) == 5
+    assert len(loaded.documents) == 6
     assert set(loaded.sources) == {d.data["source"]["file"] for d in loaded.documents}
 
 

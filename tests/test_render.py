@@ -91,7 +91,7 @@ def test_body_page_separates_lead_and_participation(files):
 def test_indicators_page_lists_every_indicator(files, root):
     from generator.model.site import Site  # noqa: F401
     page = text(files, "indicators/index.md")
-    assert page.count("<tr data-theme=") == 12
+    assert page.count("<tr data-theme=") == 14
     assert "about 40%" in page and "more than 90%" in page and "1–2 counties (districts)" in page
 
 

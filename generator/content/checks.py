@@ -15,6 +15,7 @@ from generator.content import addresses, passages
 from generator.content.project import SCHEMAS, Loaded
 from generator.content.errors import ContentError, Problem, did_you_mean
 from generator.content.reader import RawFile, make_resolver
+from generator.content.series import RULES as SERIES_RULES
 from generator.content.text import normalise, find_quote, quote_mismatch
 from generator.content.vocabulary import LEVEL_RANK
 
@@ -201,6 +202,8 @@ def check(loaded: Loaded) -> None:
         # References are only meaningful once every record has the right shape.
         raise ContentError(problems)
     problems += _check_references(loaded)
+    for rule in SERIES_RULES:
+        problems += rule(loaded)
     if problems:
         raise ContentError(problems)
     problems += [problem for rule in RULES for problem in rule(loaded)]
@@ -355,6 +358,8 @@ def _check_references(loaded: Loaded) -> list[Problem]:
                 if mine and theirs and LEVEL_RANK[theirs["level"]] >= LEVEL_RANK[mine["level"]]:
                     problems.append(raw.problem(path,
                         f"'{ref}' is not a higher-level document ({theirs['level']}, not above {mine['level']})",
+                        "for a task of an earlier document of the same jurisdiction use continues: instead"
+                        if target["jurisdiction"] == doc["jurisdiction"] else
                         "implements links a local task to the national or provincial task it carries out"))
     return problems
 

@@ -6,7 +6,7 @@ import nh3
 
 TAGS = {
     "a", "abbr", "blockquote", "br", "button", "caption", "code", "dd", "del", "details", "div", "dl", "dt", "em",
-    "figure", "figcaption", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "input", "label", "li",
+    "figure", "figcaption", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "input", "ins", "label", "li",
     "mark", "nav", "noscript", "ol", "optgroup", "option", "p", "pre", "select", "small", "span", "strong", "sub",
     "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "ul",
 }

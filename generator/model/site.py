@@ -8,6 +8,7 @@ from types import MappingProxyType
 
 from generator.content.vocabulary import LEVEL_RANK
 from generator.content.project import Loaded
+from generator.content.series import record_label, time_key
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Task:
     indicators: tuple[Indicator, ...] = ()
     implements: tuple[str, ...] = ()
     former_ids: tuple[str, ...] = ()
+    continues: tuple[str, ...] = ()  # tasks of earlier documents of the same jurisdiction
 
     @property
     def key(self) -> str:
@@ -112,10 +114,17 @@ class Document:
     translation: str = ""
     source_description: str = ""
     notes: tuple[Note, ...] = ()
+    label: str = ""  # unique on the site: 'China · key tasks 2020 H2'
+    follows: str = ""  # the earlier document of the series
 
     @property
     def url(self) -> str:
         return f"documents/{self.id}/"
+
+    @property
+    def when(self) -> str:
+        """When its commitments start, as a partial date; '' when the source does not say."""
+        return time_key({"period": {"start": self.period[0]} if self.period else "unknown", "issued": self.issued})
 
     @property
     def sections(self) -> list[tuple[str, list[Task]]]:
@@ -143,6 +152,8 @@ class Site:
     tasks_by_theme: MappingProxyType = field(default=None)  # theme id (leaf or parent) -> tasks
     tasks_by_body: MappingProxyType = field(default=None)  # body id -> [(task, role)]
     implemented_by: MappingProxyType = field(default=None)  # "<doc>/<task>" -> local tasks
+    continued_by: MappingProxyType = field(default=None)  # "<doc>/<task>" -> later tasks
+    followed_by: MappingProxyType = field(default=None)  # document id -> later documents of its series
 
     def __post_init__(self):
         put = lambda name, value: object.__setattr__(self, name, MappingProxyType(value))  # noqa: E731
@@ -162,6 +173,7 @@ class Site:
         by_theme = defaultdict(list)
         by_body = defaultdict(list)
         implemented = defaultdict(list)
+        continued = defaultdict(list)
         for task in self.all_tasks:
             seen = set()
             for theme_id in task.themes:
@@ -173,12 +185,20 @@ class Site:
                 by_body[ref.body].append((task, ref.role))
             for target in task.implements:
                 implemented[target].append(task)
+            for target in task.continues:
+                continued[target].append(task)
         for doc in self.documents:
             for body_id in doc.issuer or ():
                 by_body.setdefault(body_id, [])
         put("tasks_by_theme", {k: tuple(v) for k, v in by_theme.items()})
         put("tasks_by_body", {k: tuple(v) for k, v in by_body.items()})
         put("implemented_by", {k: tuple(sorted(v, key=self.task_order)) for k, v in implemented.items()})
+        put("continued_by", {k: tuple(sorted(v, key=self.task_order)) for k, v in continued.items()})
+        followed = defaultdict(list)
+        for d in self.documents:
+            if d.follows:
+                followed[d.follows].append(d)
+        put("followed_by", {k: tuple(v) for k, v in followed.items()})
 
     @property
     def all_tasks(self) -> list[Task]:
@@ -213,6 +233,7 @@ def build_model(loaded: Loaded) -> Site:
     themes = tuple(Theme(t["id"], t["title"], t["description"], _opt(t, "parent"))
                    for t in loaded.themes.data["themes"])
     documents = []
+    jur_raw = {j["id"]: j for j in loaded.jurisdictions.data["jurisdictions"]}
     for raw in loaded.documents:
         d = raw.data
         tasks = tuple(_task(d["id"], t) for t in d["tasks"])
@@ -227,7 +248,8 @@ def build_model(loaded: Loaded) -> Site:
             tasks=tasks, title_zh=_opt(d, "title_zh"), summary=_opt(d, "summary"), date_note=_opt(d, "date_note"),
             source_url=_opt(source, "url"), translation=_opt(source, "translation"),
             source_description=_opt(source, "description"),
-            notes=tuple(Note(n["quote"], n["reason"]) for n in d.get("notes", []))))
+            notes=tuple(Note(n["quote"], n["reason"]) for n in d.get("notes", [])),
+            label=record_label(d, jur_raw), follows=_opt(d, "follows")))
     jur = {j.id: j for j in jurisdictions}
     ordered = sorted(documents, key=lambda doc: (
         jur[doc.jurisdiction].rank, jur[doc.jurisdiction].name, doc.issued, doc.id))
@@ -243,4 +265,5 @@ def _task(doc_id: str, t: dict) -> Task:
             id=i["id"], measure=i["measure"], value=i["value"], unit=i["unit"], comparator=i["comparator"],
             deadline=i["deadline"], quote=i["quote"], value_max=i.get("value_max"),
             timeframe=_opt(i, "timeframe"), baseline=i.get("baseline")) for i in t.get("indicators", [])),
-        implements=tuple(t.get("implements", [])), former_ids=tuple(t.get("former_ids", [])))
+        implements=tuple(t.get("implements", [])), former_ids=tuple(t.get("former_ids", [])),
+        continues=tuple(t.get("continues", [])))

@@ -34,6 +34,7 @@ def task_record(site: Site, task: Task, site_url: str) -> dict:
         "bodies_quote": task.bodies_quote or None,
         "indicators": [indicator_record(i) for i in task.indicators],
         "implements": list(task.implements), "implemented_by": [t.key for t in site.implemented_by.get(task.key, ())],
+        "continues": list(task.continues), "continued_by": [t.key for t in site.continued_by.get(task.key, ())],
         "former_ids": list(task.former_ids),
     }
     return record
@@ -47,7 +48,7 @@ def indicator_record(ind) -> dict:
 
 def document_record(site: Site, doc, site_url: str) -> dict:
     return {
-        "id": doc.id, "url": site_url + doc.url, "title": doc.title, "title_zh": doc.title_zh or None,
+        "id": doc.id, "url": site_url + doc.url, "label": doc.label, "title": doc.title, "title_zh": doc.title_zh or None,
         "summary": doc.summary or None, "jurisdiction": doc.jurisdiction,
         "issuer": list(doc.issuer) if doc.issuer else "unknown", "kind": doc.kind, "issued": doc.issued,
         "period": {"start": doc.period[0], "end": doc.period[1]} if doc.period else "unknown",
@@ -56,6 +57,7 @@ def document_record(site: Site, doc, site_url: str) -> dict:
                    "translation": doc.translation or None, "excerpt": doc.excerpt,
                    "description": doc.source_description or None},
         "notes": [{"quote": n.quote, "reason": n.reason} for n in doc.notes],
+        "follows": doc.follows or None, "followed_by": [d.id for d in site.followed_by.get(doc.id, ())],
         "tasks": [t.id for t in doc.tasks],
     }
 
@@ -129,6 +131,7 @@ TASK_COLUMNS = [
     ("participating_bodies", "Ids of bodies that take part."),
     ("bodies_quote", "The source's words naming the bodies."),
     ("implements", "Tasks of higher-level documents this task carries out, as <document>/<task>."),
+    ("continues", "Tasks of earlier documents of the same jurisdiction this task carries on, as <document>/<task>."),
     ("former_ids", "Earlier ids of this task, whose addresses redirect here."),
     ("indicators", "Number of quantitative indicators (see indicators.csv)."),
 ]
@@ -187,7 +190,8 @@ def _task_rows(site: Site, site_url: str) -> list[list]:
                      "\n\n".join(t.quotes), "; ".join(t.themes),
                      "; ".join(b.body for b in t.bodies if b.role == "lead"),
                      "; ".join(b.body for b in t.bodies if b.role == "participate"),
-                     t.bodies_quote, "; ".join(t.implements), "; ".join(t.former_ids), len(t.indicators)])
+                     t.bodies_quote, "; ".join(t.implements), "; ".join(t.continues), "; ".join(t.former_ids),
+                     len(t.indicators)])
     return rows
 
 

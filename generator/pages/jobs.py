@@ -9,8 +9,8 @@ from operator import attrgetter
 from typing import Any
 
 from generator.model.site import Site, Task
+from generator.pages.series import above_view, changes_view, series_jobs, timeline
 from generator.pages.source_text import source_paragraphs
-from generator.pages.wording import human_date, human_period
 
 HEAT_STEPS = 4
 
@@ -76,10 +76,13 @@ def home_job(site: Site) -> Job:
                                     "indicator_count": _indicator_count(tasks)})
 
 
-def document_job(site: Site, doc) -> Job:
+def document_job(site: Site, doc, above: dict | None = None, changes: dict | None = None) -> Job:
     cascade = any(t.key in site.implemented_by for t in doc.tasks)
+    implemented = list(dict.fromkeys(site.task[key].doc for t in doc.tasks for key in t.implements))
     return Job(f"documents/{doc.id}/index.md", "document",
-               {"doc": doc, "cascade": cascade, "indicator_count": _indicator_count(doc.tasks)})
+               {"doc": doc, "cascade": cascade, "indicator_count": _indicator_count(doc.tasks), "above": above,
+                "changes": changes, "implemented": [site.document[d] for d in implemented],
+                "followed_by": site.followed_by.get(doc.id, ())})
 
 
 def source_job(site: Site, doc) -> Job:
@@ -139,10 +142,7 @@ def cascade_jobs(site: Site, doc, layout: dict | None) -> list[Job]:
 
 def citation(site: Site, site_url: str, task: Task) -> str:
     doc = site.document[task.doc]
-    jur = site.jurisdiction[doc.jurisdiction]
-    when = human_period(doc.period) if doc.period else (
-        human_date(doc.issued) if doc.issued != "unknown" else "undated")
-    return (f"{jur.name}. “{doc.title}” ({when}), section {task.section}: “{task.title}”. "
+    return (f"{doc.label}. “{doc.title}”, section {task.section}: “{task.title}”. "
             f"Reform Compare. {site_url}{task.url}")
 
 
@@ -245,12 +245,14 @@ def body_jobs(site: Site, body) -> list[Job]:
 
 
 def jurisdiction_job(site: Site, jur, region: dict | None = None) -> Job:
-    docs = site.documents_of(jur.id)
+    docs = timeline(site.documents_of(jur.id))
     tasks = [t for d in docs for t in d.tasks]
-    by_main_theme: dict[str, list] = {}
-    for t in tasks:
-        by_main_theme.setdefault(t.themes[0], []).append(t)
-    by_theme = [(theme, by_main_theme[theme.id]) for theme in site.themes if theme.parent and theme.id in by_main_theme]
+    by_leaf: dict[str, list] = {}
+    for t in tasks:  # under every theme it has, as on the theme pages
+        for theme_id in t.themes:
+            by_leaf.setdefault(theme_id, []).append(t)
+    by_theme = [(theme, sorted(by_leaf[theme.id], key=site.task_order))
+                for theme in site.themes if theme.parent and theme.id in by_leaf]
     return Job(f"jurisdictions/{jur.id}.md", "jurisdiction", {
         "jur": jur, "docs": docs, "tasks": tasks, "by_theme": by_theme, "indicator_count": _indicator_count(tasks),
         "parent": site.jurisdiction.get(jur.parent), "region": region,
@@ -344,7 +346,8 @@ def site_jobs(site: Site, site_url: str, downloads: list, dictionary: list,
             Job("compare/index.md", "compare", {"documents": main, "regions": regions}),
             *indicators_jobs(site)]
     for doc in site.documents:
-        jobs += [document_job(site, doc), source_job(site, doc)]
+        above, changes = above_view(site, doc), changes_view(site, doc)
+        jobs += [document_job(site, doc, above, changes), source_job(site, doc), *series_jobs(doc, above, changes)]
         layout = None
         if any(t.key in site.implemented_by for t in doc.tasks):
             layout = cascade_layout(site, doc)

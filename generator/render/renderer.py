@@ -18,6 +18,8 @@ from markupsafe import Markup, escape
 from generator import accel
 from generator.accel import fastjinja
 from generator.content.text import normalise
+from generator.model.deadlines import as_of_note, deadline_status
+from generator.model.diff import diff_block
 from generator.model.site import Document, Site, Task
 from generator.pages.jobs import Download, Job
 from generator.pages.source_text import task_anchor
@@ -135,8 +137,9 @@ def _compiled_templates() -> _CompiledTemplates | None:
 class Renderer:
     """Renders every page type from templates/<page-type>.md.j2."""
 
-    def __init__(self, site: Site, site_url: str):
+    def __init__(self, site: Site, site_url: str, as_of: str | None = None):
         self.site = site
+        self.as_of = as_of  # the build date, for deadline status
         self.site_url = site_url.rstrip("/") + "/"
         environment = fastjinja.FastEnvironment if accel.allowed("fastjinja", "jinja2") else Environment
         env = environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined,
@@ -148,8 +151,9 @@ class Renderer:
         self.env = env
         self.url = ""  # of the page being rendered: links are relative to it
         functions = {"absolute": self.absolute, "task_anchor": task_anchor, "front": front, "level_badge": level_badge,
-                     **self._link_functions()}
-        env.globals.update(site=site, LEVEL_LABEL=LEVEL_LABEL, **functions)
+                     "diff_block": _diff_block, **self._link_functions()}
+        env.filters["status"] = lambda ind: deadline_status(ind.deadline, as_of)
+        env.globals.update(site=site, LEVEL_LABEL=LEVEL_LABEL, as_of_note=as_of_note(as_of), **functions)
         fastjinja.call_directly(env, functions.values())
 
     def _link_functions(self) -> dict:
@@ -187,9 +191,8 @@ class Renderer:
             return Markup(f'<a href="{relative(self.url, f"bodies/{body.id}/")}">{escape(body.name)}</a>')
 
         def doc_line(doc: Document) -> Markup:
-            when = human_period(doc.period) if doc.period else human_date(doc.issued)
             return Markup(f'<a href="{relative(self.url, doc.url)}">{escape(doc.title)}</a> <span class="rc-muted">'
-                          f'· {escape(site.jurisdiction[doc.jurisdiction].name)} · {escape(when)}</span>')
+                          f'· {escape(doc.label)}</span>')
 
         def local_tasks(tasks: Sequence[Task], caller: Callable | None = None) -> Markup:
             """Tasks of cities and counties under the name of their jurisdiction, each followed by what the
@@ -202,7 +205,7 @@ class Renderer:
                     doc = site.document[doc_id]
                     jur = site.jurisdiction[doc.jurisdiction]
                     out.append(f'<dt>{level_badge(jur.level)} '
-                               f'<a href="{relative(self.url, doc.url)}">{escape(jur.name)}</a></dt>')
+                               f'<a href="{relative(self.url, doc.url)}">{escape(doc.label)}</a></dt>')
                 url, title, _, chips = pieces[(task.doc, task.id)]
                 href = relative(self.url, url)  # once for the task's link and its chips
                 note = escape(caller(task, n)) if caller else _chips(href, chips)
@@ -214,7 +217,7 @@ class Renderer:
                 "body_name": body_name, "doc_line": doc_line, "local_tasks": local_tasks}
 
     def _task_pieces(self, task: Task) -> tuple[str, str, str, list[str]]:
-        name = self.site.jurisdiction[self.site.document[task.doc].jurisdiction].name
+        name = self.site.document[task.doc].label
         chips = [f'{ind.id}" title="{escape(ind.measure)}">{escape(indicator_value(ind))}</a>'
                  for ind in task.indicators]
         return (task.url, f'">{html.escape(task.title)}</a>', f' <span class="rc-muted">— {html.escape(name)}</span>',
@@ -235,6 +238,11 @@ class Renderer:
 def level_badge(level: str) -> Markup:
     """A jurisdiction's level as the badge every page shows it in."""
     return Markup(f'<span class="rc-level rc-level-{escape(level)}">{escape(LEVEL_LABEL[level])}</span>')
+
+
+def _diff_block(old: Task, new: Task, here: str = "here", there: str = "in the higher-level text") -> Markup:
+    """The word diff of two tasks' wordings (old against new), for a template."""
+    return Markup(diff_block(old.quotes, new.quotes, here, there))
 
 
 def _chips(href: str, chips: list[str]) -> str:

@@ -24,14 +24,14 @@ EMPTY_EXCERPT = "Nothing on this theme in the excerpt we hold."
 
 
 def task_paths(site_data, doc: str, theme: str) -> set[str]:
-    """Addresses of a document's tasks filed under a theme (the compare page files a task by its first theme)."""
+    """Addresses of a document's tasks filed under a theme (the compare page files a task under every theme it has)."""
     return {f"/tasks/{t['document']}/{t['id']}/" for t in site_data["tasks"]
-            if t["document"] == doc and t["themes"][0] == theme}
+            if t["document"] == doc and theme in t["themes"]}
 
 
 def themes_with_tasks(site_data, *docs: str) -> list[str]:
     """Theme ids that the comparison of these documents should list, in the site's theme order."""
-    used = {t["themes"][0] for t in site_data["tasks"] if t["document"] in docs}
+    used = {theme for t in site_data["tasks"] if t["document"] in docs for theme in t["themes"]}  # every theme
     return [th["id"] for th in site_data["themes"] if th["id"] in used]
 
 
@@ -54,8 +54,8 @@ def test_query_opens_a_comparison_aligned_by_theme(page, served_site, site_data,
 
     headers = page.locator("#rc-compare-result thead th").all_inner_texts()
     assert headers[0] == "Theme"
-    assert headers[1].startswith("China — ") and "2020" in headers[1]
-    assert headers[2].startswith("Jiangxi Province — ")
+    assert headers[1] == "China · key tasks 2020 H2"  # the documents' labels
+    assert headers[2] == "Jiangxi Province · key tasks 2020 H2"
 
     # One row per theme on which either document has a task, in the site's theme order.
     rows = page.eval_on_selector_all("#rc-compare-result tbody tr", "rs => rs.map(r => r.dataset.theme)")
@@ -205,7 +205,7 @@ def test_at_scale_cities_and_counties_come_grouped_by_province(browser, scaled_s
         open_compare(page, url, CHINA, county["id"])  # a county's document named in the address is chosen
         assert page.input_value("#rc-compare-a") == CHINA
         assert page.input_value("#rc-compare-b") == county["id"]
-        assert page.locator("#rc-compare-result thead th").nth(2).inner_text().startswith("Synthetic County 0001 — ")
+        assert page.locator("#rc-compare-result thead th").nth(2).inner_text().startswith("Synthetic County 0001 · ")
 
         # Every document can be chosen, once; each city's and county's under its province.
         for select in ("#rc-compare-a", "#rc-compare-b"):
@@ -233,3 +233,19 @@ def test_an_unknown_document_in_the_address_is_named(page, served_site):
     message = page.wait_for_selector("#rc-compare-result [role=status]")
     assert "no-such-document" in message.inner_text()
     assert page.query_selector("#rc-compare-result table") is None
+
+
+def test_a_task_counts_under_every_theme_and_a_document_is_not_compared_with_itself(page, served_site):
+    # The 2018 fixture task on pay and service prices has service-prices as its second theme.
+    open_compare(page, served_site, "china-2018-h2-key-tasks", CHINA)
+    row = page.locator('#rc-compare-result tr[data-theme="service-prices"]')
+    assert "Reform pay and adjust medical service prices" in row.locator("td").nth(0).inner_text()
+    assert "Adjust medical service prices regularly" in row.locator("td").nth(1).inner_text()
+    page.goto(f"{served_site}compare/?a={CHINA}&b={CHINA}")
+    hint = page.locator("#rc-compare-result [role=status]")
+    hint.wait_for()
+    assert "Pick a different second document" in hint.inner_text() and "China · key tasks 2018 H2" in hint.inner_text()
+    assert page.locator("#rc-compare-result table").count() == 0
+    page.goto(f"{served_site}compare/?a={CHINA}")  # no b: another document, never the same one
+    page.wait_for_selector("#rc-compare-result table.rc-compare-2")
+    assert page.input_value("#rc-compare-b") != CHINA

@@ -43,6 +43,7 @@
     var input = document.getElementById("rc-filter-text");
     var theme = document.getElementById("rc-filter-theme");
     var level = document.getElementById("rc-filter-level");
+    var status = document.getElementById("rc-filter-status");
     var count = document.getElementById("rc-filter-count");
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
     var params = new URLSearchParams(location.search);
@@ -50,6 +51,7 @@
     input.value = params.get("filter") || "";
     theme.value = params.get("theme") || "";
     level.value = params.get("level") || "";
+    status.value = params.get("deadline") || "";
     function apply() {
       var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
       var shown = 0;
@@ -57,7 +59,8 @@
         var hay = row.textContent.toLowerCase();
         var ok = words.every(function (w) { return hay.indexOf(w) >= 0; }) &&
           (!theme.value || row.getAttribute("data-theme") === theme.value) &&
-          (!level.value || row.getAttribute("data-level") === level.value);
+          (!level.value || row.getAttribute("data-level") === level.value) &&
+          (!status.value || row.getAttribute("data-status") === status.value);
         row.hidden = !ok;
         if (ok) shown++;
       });
@@ -66,9 +69,10 @@
       if (input.value) p.set("filter", input.value);
       if (theme.value) p.set("theme", theme.value);
       if (level.value) p.set("level", level.value);
+      if (status.value) p.set("deadline", status.value);
       history.replaceState(null, "", location.pathname + (p.toString() ? "?" + p : "") + location.hash);
     }
-    [input, theme, level].forEach(function (el) { el.addEventListener("input", apply); el.addEventListener("change", apply); });
+    [input, theme, level, status].forEach(function (el) { el.addEventListener("input", apply); el.addEventListener("change", apply); });
     table.querySelectorAll("th[data-sort]").forEach(function (th, index) {
       th.tabIndex = 0;
       function sort() {
@@ -100,6 +104,10 @@
       var params = new URLSearchParams(location.search);
       if (params.get("a")) selA.value = params.get("a");
       if (params.get("b")) selB.value = params.get("b");
+      else if (params.get("a") && selB.value === selA.value) {  // ?a= alone: any other document, not itself
+        var other = Array.prototype.find.call(selB.options, function (o) { return o.value !== selA.value; });
+        if (other) selB.value = other.value;
+      }
     }
     choose();
     // At scale the page lists national and provincial documents only, with an empty group per
@@ -112,10 +120,7 @@
         while (j.level !== "national" && j.level !== "province" && j.parent) j = jurs[j.parent];
         return j.id;
       }
-      function label(d) {  // as Jinja's truncate(60) in compare.md.j2
-        var title = d.title.length <= 65 ? d.title : d.title.slice(0, 57).replace(/ [^ ]*$/, "") + "...";
-        return jurs[d.jurisdiction].name + " — " + title;
-      }
+      function label(d) { return d.label; }  // as compare.md.j2
       var added = 0;
       selects.forEach(function (select) {
         var groups = {};
@@ -148,13 +153,18 @@
         }
         var a = docs[selA.value], b = docs[selB.value];
         if (!a || !b) return;
+        if (a.id === b.id) {  // a document set against itself would show every task twice
+          result.replaceChildren(make("p", {"class": "rc-empty", role: "status"}, ["Both lists name “" + a.label + "”. Pick a different second document to compare it with" + (a.follows && docs[a.follows] ? ", such as the one it follows, “" + docs[a.follows].label + "”." : ".")]));
+          return;
+        }
         var byTheme = {};
-        tasks.forEach(function (t) {
+        tasks.forEach(function (t) {  // a task counts under every theme it has, as on the theme pages
           if (t.document !== a.id && t.document !== b.id) return;
-          var key = t.themes[0];
-          byTheme[key] = byTheme[key] || {a: [], b: []};
-          if (t.document === a.id) byTheme[key].a.push(t);
-          if (t.document === b.id) byTheme[key].b.push(t);
+          t.themes.forEach(function (key) {
+            byTheme[key] = byTheme[key] || {a: [], b: []};
+            if (t.document === a.id) byTheme[key].a.push(t);
+            if (t.document === b.id) byTheme[key].b.push(t);
+          });
         });
         function cell(list, doc) {
           if (!list.length) return make("td", {}, [make("p", {"class": "rc-empty"}, [doc.source.excerpt ? "Nothing on this theme in the excerpt we hold." : "No commitment in this document."])]);
@@ -167,8 +177,8 @@
           return make("td", {}, [ul]);
         }
         var head = make("tr", {}, [make("th", {scope: "col"}, ["Theme"]),
-          make("th", {scope: "col"}, [jurs[a.jurisdiction].name + " — " + a.title]),
-          make("th", {scope: "col"}, [jurs[b.jurisdiction].name + " — " + b.title])]);
+          make("th", {scope: "col"}, [make("a", {href: base + "documents/" + a.id + "/", title: a.title}, [a.label])]),
+          make("th", {scope: "col"}, [make("a", {href: base + "documents/" + b.id + "/", title: b.title}, [b.label])])]);
         var body = make("tbody");
         var shared = 0;
         themes.forEach(function (th) {

@@ -1,0 +1,69 @@
+"""Whether an indicator's deadline has passed, as of the build date (the last commit's date, so that two
+builds of one commit are the same bytes). Outcomes are not tracked: the site records commitments."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+
+STATUS_WORDS = {"passed": "deadline passed", "due": "deadline this period", "upcoming": "deadline ahead",
+                "none": "no deadline stated", "unknown": "status not worked out"}
+FULL_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December"]
+
+
+def _span(deadline: str) -> tuple[str, str]:
+    """The first and last day a partial date covers, as ISO dates."""
+    parts = deadline.split("-")
+    year = int(parts[0])
+    if len(parts) == 1:
+        return f"{year:04d}-01-01", f"{year:04d}-12-31"
+    month = int(parts[1])
+    if len(parts) == 2:
+        return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
+    return deadline, deadline
+
+
+def _words(deadline: str) -> str:
+    parts = deadline.split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = FULL_MONTHS[int(parts[1]) - 1]
+    return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
+
+
+def deadline_status(deadline: str, as_of: str | None) -> tuple[str, str]:
+    """(status, words): passed, due (the build date falls in the deadline's year, month or day),
+    upcoming, none (no deadline) or unknown (no build date)."""
+    if not deadline or deadline == "unknown":
+        return "none", STATUS_WORDS["none"]
+    if not as_of:
+        return "unknown", STATUS_WORDS["unknown"]
+    first, last = _span(deadline)
+    when = _words(deadline)
+    if as_of > last:
+        return "passed", f"passed ({when})"
+    if as_of >= first:
+        return "due", f"falls due now ({when})"
+    return "upcoming", f"falls {'on' if len(deadline) == 10 else 'in'} {when}"
+
+
+def build_date(epoch: str | None) -> str | None:
+    """The UTC date of a Unix time given as text; None for 0 or nothing (no commit to date the build by)."""
+    try:
+        seconds = int(epoch or 0)
+    except ValueError:
+        return None
+    if seconds <= 0:
+        return None
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).date().isoformat()
+
+
+def as_of_note(as_of: str | None) -> str:
+    """The sentence that dates the deadline statuses of a page."""
+    outcome = "Outcomes are not tracked: the site records what was committed, not what was achieved."
+    if not as_of:
+        return "Deadlines are not checked against a date: this build has no commit to date it by. " + outcome
+    year, month, day = as_of.split("-")
+    return f"Deadline status as of {int(day)} {FULL_MONTHS[int(month) - 1]} {year}, the date of the site's last change. " + outcome
+
