@@ -61,7 +61,8 @@ def cmd_new(project: Project, args) -> int:
     from generator.content.scaffold import ScaffoldError, scaffold
     try:
         paths = scaffold(project, args.jurisdiction, args.title, args.date, args.id,
-                         Path(args.source) if args.source else None, args.jurisdiction_name, args.level, args.parent)
+                         Path(args.source) if args.source else None, args.jurisdiction_name, args.level, args.parent,
+                         say=print)
     except ScaffoldError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
