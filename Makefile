@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv validate site serve test coverage new bench update-golden browser clean
+.PHONY: help venv validate site serve test coverage new fields bench update-golden browser clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/' | expand -t 16
@@ -38,16 +38,17 @@ new: venv  ## scaffold a document: make new JURISDICTION=jiangxi TITLE="..." DAT
 	$(BIN)/python -m generator new --jurisdiction "$(JURISDICTION)" --title "$(TITLE)" --date "$(or $(DATE),unknown)" \
 	  $(if $(ID),--id "$(ID)") $(if $(SOURCE),--source "$(SOURCE)")
 
+fields: venv  ## rewrite docs/fields.md, the field guide, from the schemas' descriptions
+	$(BIN)/python -m generator fields
+
 bench: venv  ## build synthetic corpora of 1,000 and 10,000 tasks; writes bench-report.json
 	$(BIN)/python -m tests.bench
 
 update-golden: venv  ## rewrite tests/golden/ from the fixture corpus (read the diff before committing)
 	$(BIN)/python -m tests.golden --update
 
-browser:  ## install chromium and java (Debian, needs root), axe-core and the Nu Html Checker (npm) for the tests
-	@command -v chromium >/dev/null && command -v java >/dev/null || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless)
-	@test -f node_modules/vnu-jar/build/dist/vnu.jar -a -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent
+browser: venv  ## install a headless Chromium and java (Debian's chromium; on Ubuntu, Chrome or Playwright's), axe-core and vnu
+	@sh .ci/browser
 
 clean:  ## remove generated files
 	rm -rf build site .site-* .pytest_cache

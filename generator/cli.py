@@ -1,4 +1,4 @@
-"""The verbs behind the Makefile: validate, generate, build, coverage, new."""
+"""The verbs behind the Makefile: validate, generate, build, coverage, new, fields."""
 
 from __future__ import annotations
 
@@ -67,13 +67,37 @@ def cmd_new(project: Project, args) -> int:
     from generator.content.scaffold import ScaffoldError, scaffold
     try:
         paths = scaffold(project, args.jurisdiction, args.title, args.date, args.id,
-                         Path(args.source) if args.source else None, args.jurisdiction_name, args.level, args.parent)
+                         Path(args.source) if args.source else None, args.jurisdiction_name, args.level, args.parent,
+                         say=print)
     except ScaffoldError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for path in paths:
         print(f"wrote {project.display(path)}")
     print("next: paste the source text into the .txt file (if empty), fill in the tasks, then run `make validate`")
+    return 0
+
+
+def cmd_fields(project: Project, args) -> int:
+    from generator.content.fields import GUIDE, guide
+    from generator.content.reader import load_schema_registry
+    text, missing = guide(load_schema_registry(project.schema))
+    for field in missing:
+        print(f"error: {field} has no description\n  hint: add \"description\": what an editor writes there",
+              file=sys.stderr)
+    if missing:
+        return 1
+    path = project.root / GUIDE
+    if args.check:
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            print(f"error: {GUIDE} differs from the schemas' descriptions\n"
+                  f"  hint: run `make fields` and commit {GUIDE}", file=sys.stderr)
+            return 1
+        print(f"ok: {GUIDE} matches schema/")
+        return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {GUIDE}")
     return 0
 
 
@@ -105,11 +129,13 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--jurisdiction-name", help="for a new jurisdiction: its English name")
     n.add_argument("--level", help="for a new jurisdiction: province, prefecture, city or county")
     n.add_argument("--parent", help="for a new jurisdiction: the id of the one above it")
+    f = add("fields", help="write docs/fields.md, the field guide, from the schemas' descriptions")
+    f.add_argument("--check", action="store_true", help="write nothing; fail if docs/fields.md differs")
     return p
 
 
 COMMANDS = {"validate": cmd_validate, "generate": cmd_generate, "build": cmd_build, "serve": cmd_serve,
-            "coverage": cmd_coverage, "new": cmd_new}
+            "coverage": cmd_coverage, "new": cmd_new, "fields": cmd_fields}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,9 +27,9 @@ FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "project" / "content"
 # contract (what the speed-ups assume of their dependencies' internals: generator/accel/), site (a site built
 # with MkDocs, or the live content) and browser (tests/browser/, headless Chromium).
 GROUPS = {
-    "unit": ["test_bad_input", "test_check", "test_file_safety", "test_golden", "test_history", "test_hostile_content",
-             "test_load", "test_parallel", "test_pr_summary", "test_properties", "test_render", "test_scaffold",
-             "test_scale", "test_series_checks", "test_validate_builds"],
+    "unit": ["test_bad_input", "test_check", "test_fields", "test_file_safety", "test_golden", "test_history",
+             "test_hostile_content", "test_load", "test_parallel", "test_pr_summary", "test_properties", "test_render",
+             "test_scaffold", "test_scale", "test_series_checks", "test_validate_builds"],
     "contract": ["test_accel", "test_fastpage", "test_fastsearch", "test_mkdocs_parallel"],
     "site": ["test_build_safety", "test_hostile", "test_html", "test_links", "test_live_content", "test_serve",
              "test_series_pages", "test_site"],
@@ -133,18 +133,24 @@ def no_thread_left(request):
         assert not left, f"threads left running: {left}"
 
 
+# Debian's chromium here; on GitHub's Ubuntu runners the Google Chrome their images carry (Ubuntu's
+# chromium-browser is a snap wrapper, tried last); else the Chromium build `playwright install` fetches.
+BROWSERS = ("chromium", "google-chrome", "google-chrome-stable", "chromium-browser")
+
+
 @pytest.fixture(scope="module")
 def browser():
-    """Debian's chromium driven by Playwright (one a module: its driver keeps a thread); skipped locally
+    """A headless Chromium driven by Playwright (one a module: its driver keeps a thread); skipped locally
     when absent, required in CI."""
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not executable:
-        if os.environ.get("RC_REQUIRE_BROWSER"):
-            pytest.fail("chromium is not installed: run `make browser`")
-        pytest.skip("chromium is not installed: run `make browser`")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import Error, sync_playwright
+    executable = next((path for name in BROWSERS if (path := shutil.which(name))), None)
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        try:
+            b = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        except Error as exc:
+            if os.environ.get("RC_REQUIRE_BROWSER"):
+                pytest.fail(f"no Chromium to drive ({str(exc).splitlines()[0]}): run `make browser`")
+            pytest.skip("no Chromium to drive: run `make browser`")
         yield b
         b.close()
 

@@ -54,7 +54,8 @@ def make_hostile_project(root: Path) -> Project:
     _edit_yaml(content / "jurisdictions.yaml", jurisdictions)
 
     def bodies(data):
-        data["bodies"].append({"id": "hostile-body", "name": f"Body {ALL}", "aliases": [f"Alias {ALL}"],
+        data["bodies"].append({"id": "hostile-body", "name": f"Body {ALL}",
+                               "aliases": [f"Alias {ALL}", "Hostile passage"],  # as SENTENCE names it
                                "level": "county", "jurisdiction": "feixi"})
     _edit_yaml(content / "bodies.yaml", bodies)
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
+import difflib
 import functools
 import json
+import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
@@ -17,12 +18,12 @@ from generator.content.errors import ContentError, Problem, did_you_mean
 from generator.content.reader import RawFile, make_resolver
 from generator.content.series import RULES as SERIES_RULES
 from generator.content.text import normalise, find_quote, quote_mismatch
-from generator.content.vocabulary import LEVEL_RANK
+from generator.content.vocabulary import LEVEL_RANK, PLACEHOLDERS, real_date
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
-RULES = [*addresses.RULES, *passages.RULES]  # run once the records have their shape and references
+LOADED_RULES = [*SERIES_RULES, *addresses.RULES, *passages.RULES]  # functions of Loaded, run last (see check)
 SLUG_HINT = "use lower-case letters a-z, digits and single hyphens, e.g. reform-disease-prevention-system"
 
 
@@ -106,6 +107,11 @@ def _branch_relevance(error):
 
 def schema_problems(raw: RawFile, validator: Draft202012Validator) -> list[Problem]:
     """Every schema violation in one file, in words an editor understands."""
+    return [problem for _, problem in schema_errors(raw, validator)]
+
+
+def schema_errors(raw: RawFile, validator: Draft202012Validator) -> list[tuple[tuple, Problem]]:
+    """Every schema violation in one file, each with the path of the value it is about."""
     from jsonschema.exceptions import best_match
 
     problems = []
@@ -158,17 +164,124 @@ def schema_problems(raw: RawFile, validator: Draft202012Validator) -> list[Probl
             message, hint = f"{field}: lists the same entry twice", "remove the repeat"
         else:
             message, hint = f"{field}: {error.message}", ""
-        problems.append(raw.problem(path, message, hint, key=key))
+        problems.append((tuple(error.absolute_path), raw.problem(path, message, hint, key=key)))
     return problems
 
 
-def _real_date(value: str) -> bool:
-    parts = [int(p) for p in value.split("-")]
-    try:
-        datetime.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    except ValueError:
-        return False
-    return True
+
+
+# --------------------------------------------------------------------------- what the rules see
+
+
+
+def _squeezed(text: str) -> str:
+    """Text compared ignoring case and white space."""
+    return "".join(text.split()).lower()
+
+
+class Context:
+    """The loaded content as the rules see it: only the parts that passed the schema, and indexes.
+
+    A part with a schema error (a task, a body, a field) has already been reported; the rules skip it, so
+    every other part of every file is still checked in the same run.
+    """
+
+    def __init__(self, loaded: Loaded, unsound: dict[str, list[tuple]]):
+        self.loaded = loaded
+        self.unsound = unsound
+        self._sources: dict[str, str | None] = {}
+        self._items: dict[tuple[str, str], list] = {}
+        self._found: dict[tuple[str, str], bool] = {}
+        self._task_ids: dict[str, set[str]] = {}
+        self.jurisdictions = self.items(loaded.jurisdictions, "jurisdictions")
+        self.bodies = self.items(loaded.bodies, "bodies")
+        self.themes = self.items(loaded.themes, "themes")
+        self.jur_by_id = {j["id"]: j for _, j in self.jurisdictions}
+        self.theme_by_id = {t["id"]: t for _, t in self.themes}
+        self.body_by_id = {b["id"]: b for _, b in self.bodies}
+        # ids present, even in a record with a schema error (so that a reference to it is not "unknown")
+        self.known = {name: self._ids(raw, name) for raw, name in (
+            (loaded.jurisdictions, "jurisdictions"), (loaded.bodies, "bodies"), (loaded.themes, "themes"))}
+        self.documents = [raw for raw in loaded.documents if isinstance(raw.data, dict)]
+        self.doc_by_id = {raw.data["id"]: raw for raw in self.documents if isinstance(raw.data.get("id"), str)}
+
+    def sound(self, raw: RawFile, path: tuple) -> bool:
+        """No schema error at path, inside it, or at a value above it (the file's top level aside)."""
+        n = len(path)
+        return raw.path not in self.unsound or not any(
+            e[:n] == path or (0 < len(e) < n and path[:len(e)] == e) for e in self.unsound[raw.path])
+
+    def intact(self, raw: RawFile, path: tuple) -> bool:
+        """No schema error at path or at a value above it (the file's top level aside); inside it, perhaps."""
+        return not any(0 < len(e) <= len(path) and path[:len(e)] == e for e in self.unsound.get(raw.path, ()))
+
+    def items(self, raw: RawFile, key: str) -> list[tuple[int, dict]]:
+        """The sound entries of a list in a file, with their indexes (worked out once a file and list)."""
+        if (raw.path, key) not in self._items:
+            data = raw.data.get(key) if isinstance(raw.data, dict) else None
+            if not isinstance(data, list) or not self.intact(raw, (key,)):
+                found = []
+            elif raw.path not in self.unsound:  # as nearly always
+                found = list(enumerate(data))
+            else:
+                found = [(n, item) for n, item in enumerate(data) if self.sound(raw, (key, n))]
+            self._items[(raw.path, key)] = found
+        return self._items[(raw.path, key)]
+
+    def task_ids(self, raw: RawFile) -> set[str]:
+        """The ids of a document's tasks, even of those with a schema error."""
+        if raw.path not in self._task_ids:
+            tasks = raw.data.get("tasks") if isinstance(raw.data.get("tasks"), list) else []
+            self._task_ids[raw.path] = {t["id"] for t in tasks if isinstance(t, dict) and isinstance(t.get("id"), str)}
+        return self._task_ids[raw.path]
+
+    def found(self, raw: RawFile, quote: str) -> bool:
+        """Whether the quote is in the document's source (asked by more than one rule, so remembered)."""
+        key = (raw.path, quote)
+        if key not in self._found:
+            self._found[key] = find_quote(self.source(raw), quote) >= 0
+        return self._found[key]
+
+    def field(self, raw: RawFile, key: str):
+        """A top-level value of a file, or None when it is missing or has a schema error."""
+        return raw.data.get(key) if self.sound(raw, (key,)) else None
+
+    @staticmethod
+    def _ids(raw: RawFile, key: str) -> set[str]:
+        data = raw.data.get(key) if isinstance(raw.data, dict) else None
+        return {i["id"] for i in data if isinstance(i, dict) and isinstance(i.get("id"), str)} \
+            if isinstance(data, list) else set()
+
+    def tasks(self):
+        """(file, path of the task, task) for every sound task of every document."""
+        for raw in self.documents:
+            for base, task in self.tasks_of(raw):
+                yield raw, base, task
+
+    def tasks_of(self, raw: RawFile):
+        """(path of the task, task) for every sound task of one document."""
+        return [(("tasks", n), task) for n, task in self.items(raw, "tasks")]
+
+    def source(self, raw: RawFile) -> str | None:
+        """The document's source text, white space normalised; None when it is missing or unnamed."""
+        source = self.field(raw, "source")
+        name = source.get("file") if isinstance(source, dict) else None
+        if name not in self._sources:
+            text = self.loaded.sources.get(name)
+            self._sources[name] = None if text is None else normalise(text)
+        return self._sources[name]
+
+
+# --------------------------------------------------------------------------- the rules, one function each
+
+def unique_ids(ctx: Context):
+    for raw, key, what in ((ctx.loaded.jurisdictions, "jurisdictions", "jurisdiction"),
+                           (ctx.loaded.bodies, "bodies", "body"), (ctx.loaded.themes, "themes", "theme")):
+        yield from _unique(raw, [item for _, item in ctx.items(raw, key)], (key,), what)
+    for raw in ctx.documents:
+        yield from _unique(raw, [t for _, t in ctx.items(raw, "tasks")], ("tasks",), "task")
+    for raw, base, task in ctx.tasks():
+        yield from _unique(raw, task.get("indicators", []), base + ("indicators",), "indicator")
 
 
 def _unique(raw: RawFile, items: list, where: tuple, what: str) -> list[Problem]:
@@ -188,196 +301,369 @@ def _unique(raw: RawFile, items: list, where: tuple, what: str) -> list[Problem]
     return problems
 
 
-def check(loaded: Loaded) -> None:
-    """Raise ContentError listing every problem in the loaded content."""
+def jurisdiction_parents(ctx: Context):
+    raw = ctx.loaded.jurisdictions
+    for n, j in ctx.jurisdictions:
+        parent = j.get("parent")
+        if parent and parent not in ctx.known["jurisdictions"]:
+            yield raw.problem(("jurisdictions", n, "parent"), f"unknown jurisdiction '{parent}'",
+                              did_you_mean(parent, list(ctx.jur_by_id)) or "add it to this file first")
+        elif parent in ctx.jur_by_id and LEVEL_RANK[ctx.jur_by_id[parent]["level"]] >= LEVEL_RANK[j["level"]]:
+            yield raw.problem(("jurisdictions", n, "parent"),
+                              f"parent '{parent}' ({ctx.jur_by_id[parent]['level']}) is not above "
+                              f"{j['level']} '{j['id']}'",
+                              "a parent is a higher level of government")
+
+
+def theme_parents(ctx: Context):
+    raw = ctx.loaded.themes
+    for n, t in ctx.themes:
+        parent = t.get("parent")
+        if parent and parent not in ctx.known["themes"]:
+            yield raw.problem(("themes", n, "parent"), f"unknown theme '{parent}'",
+                              did_you_mean(parent, list(ctx.theme_by_id)) or "add it first")
+        elif parent in ctx.theme_by_id and ctx.theme_by_id[parent].get("parent"):
+            yield raw.problem(("themes", n, "parent"),
+                              f"theme '{parent}' is itself under '{ctx.theme_by_id[parent]['parent']}'",
+                              "themes have two levels: a parent must be a top-level theme")
+
+
+def body_names_are_unique(ctx: Context):
+    raw = ctx.loaded.bodies
+    owner: dict[str, str] = {}
+    for n, b in ctx.bodies:
+        for a_n, name in enumerate([b["name"]] + b.get("aliases", [])):
+            key = normalise(name).lower()
+            if owner.get(key, b["id"]) != b["id"]:
+                path = ("bodies", n, "aliases", a_n - 1) if a_n else ("bodies", n, "name")
+                yield raw.problem(path, f"'{name}' already names body '{owner[key]}'",
+                                  "one name stands for one body; merge the two bodies or drop the alias")
+            owner.setdefault(key, b["id"])
+
+
+def body_jurisdictions(ctx: Context):
+    for n, b in ctx.bodies:
+        jur = b.get("jurisdiction")
+        if jur and jur not in ctx.known["jurisdictions"]:
+            yield ctx.loaded.bodies.problem(("bodies", n, "jurisdiction"), f"unknown jurisdiction '{jur}'",
+                                            did_you_mean(jur, list(ctx.jur_by_id)) or "see content/jurisdictions.yaml")
+
+
+def document_ids(ctx: Context):
+    counts = Counter(ident for raw in ctx.documents if isinstance(ident := raw.data.get("id"), str))
+    for raw in ctx.documents:
+        ident = ctx.field(raw, "id")
+        if ident is None:
+            continue
+        stem = raw.path.rsplit("/", 1)[-1].removesuffix(".yaml")
+        if counts[ident] > 1:
+            yield raw.problem(("id",), f"duplicate document id '{ident}'", "each document needs its own id")
+        if ident != stem:
+            yield raw.problem(("id",), f"id '{ident}' differs from the file name '{stem}.yaml'",
+                              f"rename the file to {ident}.yaml or set id: {stem}")
+
+
+def document_jurisdictions(ctx: Context):
+    for raw in ctx.documents:
+        jur = ctx.field(raw, "jurisdiction")
+        if jur is not None and jur not in ctx.known["jurisdictions"]:
+            yield raw.problem(("jurisdiction",), f"unknown jurisdiction '{jur}'",
+                              did_you_mean(jur, list(ctx.jur_by_id)) or "add it to content/jurisdictions.yaml")
+
+
+def _body_hint(ctx: Context, ident: str) -> str:
+    names = {b["id"]: b["id"] for _, b in ctx.bodies}
+    for _, b in ctx.bodies:
+        names.update((name, b["id"]) for name in [b["name"]] + b.get("aliases", []))
+    return did_you_mean(ident, names) or (
+        "add the body to content/bodies.yaml (CONTRIBUTING.md, section 5: Add a body or an alias)")
+
+
+def issuers(ctx: Context):
+    for raw in ctx.documents:
+        issuer = ctx.field(raw, "issuer")
+        if not isinstance(issuer, list):
+            continue
+        for n, ident in enumerate(issuer):
+            if ident not in ctx.known["bodies"]:
+                yield raw.problem(("issuer", n), f"unknown body '{ident}'", _body_hint(ctx, ident))
+            elif ident in issuer[:n]:
+                yield raw.problem(("issuer", n), f"body '{ident}' is listed twice as issuer", "remove the repeat")
+
+
+def real_dates(ctx: Context):
+    for raw in ctx.documents:
+        for path, value in _dates(ctx, raw):
+            if not real_date(value):
+                yield raw.problem(path, f"{value} is not a real date", "check the month and day")
+
+
+def _dates(ctx: Context, raw: RawFile):
+    issued, period = ctx.field(raw, "issued"), ctx.field(raw, "period")
+    if issued not in (None, "unknown"):
+        yield ("issued",), issued
+    if isinstance(period, dict):
+        yield ("period", "start"), period["start"]
+        yield ("period", "end"), period["end"]
+    for base, task in ctx.tasks_of(raw):
+        for i_n, ind in enumerate(task.get("indicators", [])):
+            if ind["deadline"] != "unknown":
+                yield base + ("indicators", i_n, "deadline"), ind["deadline"]
+
+
+def period_order(ctx: Context):
+    for raw in ctx.documents:
+        period = ctx.field(raw, "period")
+        if isinstance(period, dict) and real_date(period["start"]) and real_date(period["end"]):
+            if period["start"] > period["end"][: len(period["start"])]:
+                yield raw.problem(("period",), f"period starts ({period['start']}) after it ends ({period['end']})",
+                                  "swap start and end")
+
+
+def source_files(ctx: Context):
+    for raw in ctx.documents:
+        source = ctx.field(raw, "source")
+        if not isinstance(source, dict):
+            continue
+        text = ctx.loaded.sources.get(source["file"])
+        if text is None:
+            yield raw.problem(("source", "file"), f"source file content/sources/{source['file']} is missing",
+                              "copy the source text there, byte for byte as received")
+        elif not text.strip():
+            yield raw.problem(("source", "file"), f"fill in content/sources/{source['file']}: it is empty",
+                              "paste the source text there, byte for byte as received")
+
+
+def _quotes(ctx: Context, raw: RawFile):
+    """(path, text) of every quote in a document's sound parts: notes, tasks, bodies, indicators."""
+    for n, note in ctx.items(raw, "notes"):
+        yield ("notes", n, "quote"), note["quote"]
+    for base, task in ctx.tasks_of(raw):
+        if isinstance(task["quote"], list):
+            yield from ((base + ("quote", q_n), q) for q_n, q in enumerate(task["quote"]))
+        else:
+            yield base + ("quote",), task["quote"]
+        if "bodies_quote" in task:
+            yield base + ("bodies_quote",), task["bodies_quote"]
+        for i_n, ind in enumerate(task.get("indicators", [])):
+            yield base + ("indicators", i_n, "quote"), ind["quote"]
+
+
+def quotes_are_verbatim(ctx: Context):
+    placeholder = PLACEHOLDERS["task.quote"]
+    for raw in ctx.documents:
+        source = ctx.source(raw)
+        if not source:
+            continue
+        for path, quote in _quotes(ctx, raw):
+            if quote != placeholder and not ctx.found(raw, quote):
+                yield raw.problem(path, "quote is not in the source text", quote_mismatch(source, quote))
+
+
+def task_themes(ctx: Context):
+    names = {t["id"]: t["id"] for _, t in ctx.themes} | {t["title"]: t["id"] for _, t in ctx.themes}
+    for raw, base, task in ctx.tasks():
+        for n, theme in enumerate(task["themes"]):
+            if theme not in ctx.known["themes"]:
+                yield raw.problem(base + ("themes", n), f"unknown theme '{theme}'",
+                                  did_you_mean(theme, names) or "see content/themes.yaml for the list")
+
+
+def task_bodies(ctx: Context):
+    for raw, base, task in ctx.tasks():
+        seen = set()
+        for n, ref in enumerate(task["bodies"]):
+            if ref["body"] not in ctx.known["bodies"]:
+                yield raw.problem(base + ("bodies", n, "body"), f"unknown body '{ref['body']}'",
+                                  _body_hint(ctx, ref["body"]))
+            elif ref["body"] in seen:
+                yield raw.problem(base + ("bodies", n, "body"), f"body '{ref['body']}' is listed twice on this task",
+                                  "list each body once, with one role")
+            seen.add(ref["body"])
+        if task["bodies"] and "bodies_quote" not in task:
+            yield raw.problem(base + ("bodies",), "bodies are named but bodies_quote is missing",
+                              "quote the source's words that name them in bodies_quote")
+
+
+def bodies_named_in_their_quote(ctx: Context):
+    """Each body on a task is named in its bodies_quote, by its name or an alias (case and spaces aside)."""
+    for raw, base, task in ctx.tasks():
+        quote = task.get("bodies_quote")
+        if not quote:
+            continue
+        squeezed = _squeezed(quote)
+        for n, ref in enumerate(task["bodies"]):
+            body = ctx.body_by_id.get(ref["body"])
+            if body is None or any(_squeezed(name) in squeezed for name in [body["name"]] + body.get("aliases", [])):
+                continue
+            guess = _closest_phrase(quote, body["name"])
+            yield raw.problem(base + ("bodies", n, "body"),
+                              f"body '{body['id']}' ({body['name']}) is not named in bodies_quote",
+                              (f"if {guess!r} names it, add that to its aliases in content/bodies.yaml; "
+                               if guess else "") + "otherwise take it off this task or fix bodies_quote")
+
+
+def _closest_phrase(quote: str, name: str) -> str:
+    """The run of words in the quote most like the name (at least 75% alike), to offer as an alias."""
+    words = re.findall(r"[\w'’-]+", quote)
+    size = len(name.split())
+    best, score = "", 0.75
+    little = ("the", "and", "of", "by", "with", "are", "is")
+    for k in range(max(1, size - 2), size + 3):
+        for i in range(len(words) - k + 1):
+            if words[i].lower() in little or words[i + k - 1].lower() in little:
+                continue  # a name neither starts nor ends with these
+            candidate = " ".join(words[i:i + k])
+            ratio = difflib.SequenceMatcher(None, candidate.lower(), name.lower()).ratio()
+            if ratio > score:
+                best, score = candidate, ratio
+    return best
+
+
+def indicator_ranges(ctx: Context):
+    for raw, base, task in ctx.tasks():
+        for n, ind in enumerate(task.get("indicators", [])):
+            path = base + ("indicators", n)
+            if (ind["comparator"] == "range") != ("value_max" in ind):
+                yield raw.problem(path + ("comparator",),
+                                  "a range needs value_max, and value_max needs comparator: range",
+                                  "for '1-2 counties' write value: 1, value_max: 2, comparator: range")
+            elif "value_max" in ind and ind["value_max"] <= ind["value"]:
+                yield raw.problem(path + ("value_max",), "value_max must be above value",
+                                  "value is the lower end of the range")
+
+
+def former_ids(ctx: Context):
+    for raw in ctx.documents:
+        current = {t["id"] for _, t in ctx.items(raw, "tasks")}
+        for base, task in ctx.tasks_of(raw):
+            for n, former in enumerate(task.get("former_ids", [])):
+                if former in current:
+                    yield raw.problem(base + ("former_ids", n), f"former id '{former}' is the id of a current task",
+                                      "an id is never reused")
+
+
+def implements(ctx: Context):
+    for raw, base, task in ctx.tasks():
+        mine = ctx.jur_by_id.get(ctx.field(raw, "jurisdiction"))
+        for n, ref in enumerate(task.get("implements", [])):
+            path = base + ("implements", n)
+            target_doc, _, target_task = ref.partition("/")
+            target = ctx.doc_by_id.get(target_doc)
+            if target is None:
+                yield raw.problem(path, f"unknown document '{target_doc}'",
+                                  did_you_mean(target_doc, list(ctx.doc_by_id))
+                                  or "implements takes <document-id>/<task-id>")
+                continue
+            target_ids = ctx.task_ids(target)
+            if target_task not in target_ids:
+                yield raw.problem(path, f"document '{target_doc}' has no task '{target_task}'",
+                                  did_you_mean(target_task, sorted(i for i in target_ids if isinstance(i, str)))
+                                  or f"see content/documents/{target_doc}.yaml")
+                continue
+            theirs = ctx.jur_by_id.get(ctx.field(target, "jurisdiction"))
+            if mine and theirs and LEVEL_RANK[theirs["level"]] >= LEVEL_RANK[mine["level"]]:
+                yield raw.problem(path, f"'{ref}' is not a higher-level document "
+                                        f"({theirs['level']}, not above {mine['level']})",
+                                  "for a task of an earlier document of the same jurisdiction use continues: instead"
+                                  if ctx.field(target, "jurisdiction") == ctx.field(raw, "jurisdiction") else
+                                  "implements links a local task to the national or provincial task it carries out")
+
+
+def placeholders_filled_in(ctx: Context):
+    """Values `make new` wrote for the editor to replace are errors while they stay."""
+    for raw in ctx.documents:
+        source = ctx.field(raw, "source") or {}
+        for path, value, key in ((("summary",), ctx.field(raw, "summary"), "summary"),
+                                 (("source", "description"), source.get("description"), "source.description")):
+            if value is not None and normalise(value) == PLACEHOLDERS[key]:
+                yield raw.problem(path, f"fill in {key}: it is still the text `make new` wrote",
+                                  "CONTRIBUTING.md and docs/fields.md say what it holds")
+    for raw, base, task in ctx.tasks():
+        for key, hint in (("id", "a short English slug of the task's title, e.g. recruit-rural-doctors"),
+                          ("title", "a short title in plain words"),
+                          ("quote", "copy the task's words from the source file, exactly")):
+            value, placeholder = task[key], PLACEHOLDERS[f"task.{key}"]
+            if isinstance(value, str) and placeholder[:9] in value and normalise(value) == placeholder:
+                yield raw.problem(base + (key,), f"fill in the task's {key}: it is still the text `make new` wrote",
+                                  hint)
+
+
+def sources_fully_accounted(ctx: Context):
+    """Every passage of a source is quoted by a task or kept in notes with a reason, by the documents using it."""
+    from generator.model.coverage import uncovered
+    users: dict[str, list[RawFile]] = {}
+    for raw in ctx.documents:
+        source = ctx.field(raw, "source")
+        if isinstance(source, dict) and ctx.source(raw):
+            users.setdefault(source["file"], []).append(raw)
+    for name, docs in sorted(users.items()):
+        text = ctx.source(docs[0])
+        quotes, notes = [], []
+        for raw in docs:
+            if not ctx.sound(raw, ("tasks",)) or not ctx.sound(raw, ("notes",)) or len(ctx.items(raw, "tasks")) < \
+                    len(raw.data.get("tasks") or []):
+                break  # a task with a schema error may hold the missing quote: measured once it is fixed
+            found = list(_quotes(ctx, raw))
+            if not all(ctx.found(raw, quote) for _, quote in found):
+                break  # reported as a quote problem; measured once that is fixed
+            quotes += [q for path, q in found if path[0] != "notes"]
+            notes += [q for path, q in found if path[0] == "notes"]
+        else:
+            where = " or ".join(raw.path for raw in docs)
+            for passage in uncovered(text, quotes, notes):
+                line, col = _position_in(ctx.loaded.sources[name], passage)
+                yield Problem(f"content/sources/{name}", line, col,
+                              f"this passage is neither quoted by a task nor in the notes of {where}: "
+                              f"{_describe(passage)}",
+                              "quote it in a task (or an indicator or bodies_quote), "
+                              "or add it under notes: with the reason")
+
+
+def _position_in(text: str, passage: str) -> tuple[int, int]:
+    """Line and column where a white-space-normalised passage starts in the original text."""
+    words = passage.split()[:8]
+    match = re.search(r"\s+".join(map(re.escape, words)), text) if words else None
+    if not match:
+        return 1, 1
+    start = match.start()
+    return text.count("\n", 0, start) + 1, start - (text.rfind("\n", 0, start) + 1) + 1
+
+
+# Run in this order; a rule is a function of the Context that yields Problems. Add new rules here.
+RULES: list[Callable[[Context], Iterable[Problem]]] = [
+    unique_ids, jurisdiction_parents, theme_parents, body_names_are_unique, body_jurisdictions,
+    document_ids, document_jurisdictions, issuers, real_dates, period_order, source_files,
+    quotes_are_verbatim, task_themes, task_bodies, bodies_named_in_their_quote, indicator_ranges,
+    former_ids, implements, placeholders_filled_in, sources_fully_accounted,
+]
+
+
+def schema_stage(loaded: Loaded) -> tuple[list[Problem], dict[str, list[tuple]]]:
+    """Every file against its schema: the problems, and the paths of the values they are about."""
     fast = compiled_validators(loaded.registry)
     slow = None
     problems: list[Problem] = []
+    unsound: dict[str, list[tuple]] = {}
     files = [(loaded.jurisdictions, "jurisdictions"), (loaded.bodies, "bodies"), (loaded.themes, "themes")]
     for raw, name in files + [(raw, "document") for raw in loaded.documents]:
         if not fast[name](raw.data):
             slow = slow or validators(loaded.registry)
-            problems += schema_problems(raw, slow[name])
+            found = schema_errors(raw, slow[name])
+            unsound[raw.path] = [path for path, _ in found]
+            problems += [problem for _, problem in found]
+    return problems, unsound
+
+
+def check(loaded: Loaded) -> None:
+    """Raise ContentError listing every problem in the loaded content: schema and rules together."""
+    problems, unsound = schema_stage(loaded)
+    ctx = Context(loaded, unsound)
+    for rule in RULES:
+        problems.extend(rule(ctx))
     if problems:
-        # References are only meaningful once every record has the right shape.
         raise ContentError(problems)
-    problems += _check_references(loaded)
-    for rule in SERIES_RULES:
-        problems += rule(loaded)
+    # addresses.py and passages.py read the records whole, so they run once everything above is clean
+    problems += [problem for rule in LOADED_RULES for problem in rule(loaded)]
     if problems:
         raise ContentError(problems)
-    problems += [problem for rule in RULES for problem in rule(loaded)]
-    if problems:
-        raise ContentError(problems)
-
-
-def _check_references(loaded: Loaded) -> list[Problem]:
-    problems: list[Problem] = []
-    jur_raw, body_raw, theme_raw = loaded.jurisdictions, loaded.bodies, loaded.themes
-    jurs = jur_raw.data["jurisdictions"]
-    bodies = body_raw.data["bodies"]
-    themes = theme_raw.data["themes"]
-    problems += _unique(jur_raw, jurs, ("jurisdictions",), "jurisdiction")
-    problems += _unique(body_raw, bodies, ("bodies",), "body")
-    problems += _unique(theme_raw, themes, ("themes",), "theme")
-
-    jur_by_id = {j["id"]: j for j in jurs}
-    for n, j in enumerate(jurs):
-        parent = j.get("parent")
-        if parent and parent not in jur_by_id:
-            problems.append(jur_raw.problem(("jurisdictions", n, "parent"), f"unknown jurisdiction '{parent}'",
-                                            did_you_mean(parent, list(jur_by_id)) or "add it to this file first"))
-        elif parent and LEVEL_RANK[jur_by_id[parent]["level"]] >= LEVEL_RANK[j["level"]]:
-            problems.append(jur_raw.problem(("jurisdictions", n, "parent"),
-                f"parent '{parent}' ({jur_by_id[parent]['level']}) is not above {j['level']} '{j['id']}'",
-                "a parent is a higher level of government"))
-
-    theme_by_id = {t["id"]: t for t in themes}
-    for n, t in enumerate(themes):
-        parent = t.get("parent")
-        if parent and parent not in theme_by_id:
-            problems.append(theme_raw.problem(("themes", n, "parent"), f"unknown theme '{parent}'",
-                                              did_you_mean(parent, list(theme_by_id)) or "add it first"))
-        elif parent and theme_by_id[parent].get("parent"):
-            problems.append(theme_raw.problem(("themes", n, "parent"),
-                f"theme '{parent}' is itself under '{theme_by_id[parent]['parent']}'",
-                "themes have two levels: a parent must be a top-level theme"))
-
-    # Names (ids, English names, aliases) that stand for a body, for "did you mean".
-    body_names: dict[str, str] = {}
-    alias_owner: dict[str, tuple[str, int]] = {}
-    for n, b in enumerate(bodies):
-        body_names[b["id"]] = b["id"]
-        for a_n, name in enumerate([b["name"]] + b.get("aliases", [])):
-            body_names[name] = b["id"]
-            key = normalise(name).lower()
-            if key in alias_owner and alias_owner[key][0] != b["id"]:
-                path = ("bodies", n, "aliases", a_n - 1) if a_n else ("bodies", n, "name")
-                problems.append(body_raw.problem(path,
-                    f"'{name}' already names body '{alias_owner[key][0]}'",
-                    "one name stands for one body; merge the two bodies or drop the alias"))
-            alias_owner.setdefault(key, (b["id"], n))
-        jur = b.get("jurisdiction")
-        if jur and jur not in jur_by_id:
-            problems.append(body_raw.problem(("bodies", n, "jurisdiction"), f"unknown jurisdiction '{jur}'",
-                                             did_you_mean(jur, list(jur_by_id)) or "see content/jurisdictions.yaml"))
-    body_ids = {b["id"] for b in bodies}
-
-    def body_ref(raw: RawFile, path: tuple, ident: str) -> None:
-        if ident not in body_ids:
-            hint = did_you_mean(ident, body_names) or (
-                "add the body to content/bodies.yaml (CONTRIBUTING.md, section 5: Add a body or an alias)")
-            problems.append(raw.problem(path, f"unknown body '{ident}'", hint))
-
-    def theme_ref(raw: RawFile, path: tuple, ident: str) -> None:
-        if ident not in theme_by_id:
-            problems.append(raw.problem(path, f"unknown theme '{ident}'",
-                did_you_mean(ident, {t["id"]: t["id"] for t in themes} | {t["title"]: t["id"] for t in themes})
-                or "see content/themes.yaml for the list"))
-
-    docs = {raw.data["id"]: raw for raw in loaded.documents}
-    doc_counts = Counter(raw.data["id"] for raw in loaded.documents)
-    for raw in loaded.documents:
-        doc = raw.data
-        stem = raw.path.rsplit("/", 1)[-1].removesuffix(".yaml")
-        if doc_counts[doc["id"]] > 1:
-            problems.append(raw.problem(("id",), f"duplicate document id '{doc['id']}'", "each document needs its own id"))
-        if doc["id"] != stem:
-            problems.append(raw.problem(("id",), f"id '{doc['id']}' differs from the file name '{stem}.yaml'",
-                                        f"rename the file to {doc['id']}.yaml or set id: {stem}"))
-        if doc["jurisdiction"] not in jur_by_id:
-            problems.append(raw.problem(("jurisdiction",), f"unknown jurisdiction '{doc['jurisdiction']}'",
-                did_you_mean(doc["jurisdiction"], list(jur_by_id)) or "add it to content/jurisdictions.yaml"))
-        if isinstance(doc["issuer"], list):
-            for n, ident in enumerate(doc["issuer"]):
-                body_ref(raw, ("issuer", n), ident)
-        for path, value in _dates(doc):
-            if not _real_date(value):
-                problems.append(raw.problem(path, f"{value} is not a real date", "check the month and day"))
-        period = doc["period"]
-        if isinstance(period, dict) and _real_date(period["start"]) and _real_date(period["end"]):
-            if period["start"] > period["end"][: len(period["start"])]:
-                problems.append(raw.problem(("period",), f"period starts ({period['start']}) after it ends ({period['end']})",
-                                            "swap start and end"))
-        source_text = loaded.sources.get(doc["source"]["file"])
-        if source_text is None:
-            problems.append(raw.problem(("source", "file"), f"source file content/sources/{doc['source']['file']} is missing",
-                                        "copy the source text there, byte for byte as received"))
-            normalised_source = None
-        else:
-            normalised_source = normalise(source_text)
-        problems += _unique(raw, doc["tasks"], ("tasks",), "task")
-        task_ids = {t["id"] for t in doc["tasks"]}
-        for n, note in enumerate(doc.get("notes", [])):
-            _quote(raw, ("notes", n, "quote"), note["quote"], normalised_source, problems)
-        for t_n, task in enumerate(doc["tasks"]):
-            base = ("tasks", t_n)
-            quotes = task["quote"] if isinstance(task["quote"], list) else [task["quote"]]
-            for q_n, quote in enumerate(quotes):
-                _quote(raw, base + (("quote", q_n) if isinstance(task["quote"], list) else ("quote",)),
-                       quote, normalised_source, problems)
-            if "bodies_quote" in task:
-                _quote(raw, base + ("bodies_quote",), task["bodies_quote"], normalised_source, problems)
-            for th_n, theme in enumerate(task["themes"]):
-                theme_ref(raw, base + ("themes", th_n), theme)
-            for b_n, ref in enumerate(task["bodies"]):
-                body_ref(raw, base + ("bodies", b_n, "body"), ref["body"])
-            if task["bodies"] and "bodies_quote" not in task:
-                problems.append(raw.problem(base + ("bodies",), "bodies are named but bodies_quote is missing",
-                                            "quote the source's words that name them in bodies_quote"))
-            indicators = task.get("indicators", [])
-            problems += _unique(raw, indicators, base + ("indicators",), "indicator")
-            for i_n, ind in enumerate(indicators):
-                ipath = base + ("indicators", i_n)
-                _quote(raw, ipath + ("quote",), ind["quote"], normalised_source, problems)
-                if (ind["comparator"] == "range") != ("value_max" in ind):
-                    problems.append(raw.problem(ipath + ("comparator",),
-                        "a range needs value_max, and value_max needs comparator: range",
-                        "for '1-2 counties' write value: 1, value_max: 2, comparator: range"))
-                elif "value_max" in ind and ind["value_max"] <= ind["value"]:
-                    problems.append(raw.problem(ipath + ("value_max",), "value_max must be above value",
-                                                "value is the lower end of the range"))
-            for f_n, former in enumerate(task.get("former_ids", [])):
-                if former in task_ids:
-                    problems.append(raw.problem(base + ("former_ids", f_n),
-                        f"former id '{former}' is the id of a current task", "an id is never reused"))
-            for i_n, ref in enumerate(task.get("implements", [])):
-                path = base + ("implements", i_n)
-                target_doc, _, target_task = ref.partition("/")
-                if target_doc not in docs:
-                    problems.append(raw.problem(path, f"unknown document '{target_doc}'",
-                        did_you_mean(target_doc, list(docs)) or "implements takes <document-id>/<task-id>"))
-                    continue
-                target = docs[target_doc].data
-                target_ids = {t["id"] for t in target["tasks"]}
-                if target_task not in target_ids:
-                    problems.append(raw.problem(path, f"document '{target_doc}' has no task '{target_task}'",
-                        did_you_mean(target_task, sorted(target_ids)) or f"see content/documents/{target_doc}.yaml"))
-                    continue
-                mine, theirs = jur_by_id.get(doc["jurisdiction"]), jur_by_id.get(target["jurisdiction"])
-                if mine and theirs and LEVEL_RANK[theirs["level"]] >= LEVEL_RANK[mine["level"]]:
-                    problems.append(raw.problem(path,
-                        f"'{ref}' is not a higher-level document ({theirs['level']}, not above {mine['level']})",
-                        "for a task of an earlier document of the same jurisdiction use continues: instead"
-                        if target["jurisdiction"] == doc["jurisdiction"] else
-                        "implements links a local task to the national or provincial task it carries out"))
-    return problems
-
-
-def _dates(doc: dict):
-    if doc["issued"] != "unknown":
-        yield ("issued",), doc["issued"]
-    if isinstance(doc["period"], dict):
-        yield ("period", "start"), doc["period"]["start"]
-        yield ("period", "end"), doc["period"]["end"]
-    for t_n, task in enumerate(doc["tasks"]):
-        for i_n, ind in enumerate(task.get("indicators", [])):
-            if ind["deadline"] != "unknown":
-                yield ("tasks", t_n, "indicators", i_n, "deadline"), ind["deadline"]
-
-
-def _quote(raw: RawFile, path: tuple, quote: str, source: str | None, problems: list[Problem]) -> None:
-    if source is None:
-        return
-    if find_quote(source, quote) < 0:
-        problems.append(raw.problem(path, "quote is not in the source text", quote_mismatch(source, quote)))

@@ -1,5 +1,5 @@
-"""Values the records share with the code beyond the schema: jurisdiction levels by rank, and which
-written dates exist."""
+"""Values the records share with the code beyond the schema: jurisdiction levels by rank, which written
+dates exist, and the placeholders `make new` writes."""
 
 from __future__ import annotations
 
@@ -16,3 +16,13 @@ def real_date(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# Values `make new` writes for the editor to replace: left as they are, they are errors.
+PLACEHOLDERS = {
+    "summary": "Two or three plain sentences for readers: what the document is and what it covers.",
+    "source.description": "What the stored text is (full text, news report, reprint).",
+    "task.id": "first-task",
+    "task.title": "Short title in plain words",
+    "task.quote": "Copy the task's words from the source file here, exactly.",
+}

@@ -25,42 +25,58 @@ class Coverage:
 
 
 def document_coverage(site: Site, doc: Document) -> Coverage:
-    text = normalise(site.sources[doc.source_file])
-    state = [0] * len(text)  # 0 uncovered, 1 noted, 2 quoted
-    for m in _MARK.finditer(text):
-        for i in range(m.start(), m.end()):
-            state[i] = 1
-    def mark(quote: str, value: int) -> None:
+    quotes = [q for task in doc.tasks for q in (*task.quotes, *([task.bodies_quote] if task.bodies_quote else []),
+                                                 *(ind.quote for ind in task.indicators))]
+    found = account(normalise(site.sources[doc.source_file]), quotes, [note.quote for note in doc.notes])
+    return Coverage(doc.id, found.quoted, found.noted, found.uncovered)
+
+
+def account(text: str, quotes: list[str], notes: list[str]) -> Coverage:
+    """How much of a white-space-normalised text the quotes and the notes (and its `< p >` marks) cover,
+    and the passages of four or more word characters that neither covers."""
+    quoted = _merged(_spans(text, quotes))
+    accounted = _merged(quoted + _spans(text, notes) + [(m.start(), m.end()) for m in _MARK.finditer(text)])
+    total = len(_WORD.findall(text)) or 1
+    in_quotes = sum(len(_WORD.findall(text, a, b)) for a, b in quoted)
+    in_either = sum(len(_WORD.findall(text, a, b)) for a, b in accounted)
+    return Coverage("", in_quotes / total, (in_either - in_quotes) / total, _gaps(text, accounted))
+
+
+def uncovered(text: str, quotes: list[str], notes: list[str]) -> list[str]:
+    """What account() calls uncovered, without counting the rest (the checks ask only this)."""
+    return _gaps(text, _merged(_spans(text, quotes + notes) + [(m.start(), m.end()) for m in _MARK.finditer(text)]))
+
+
+def _gaps(text: str, accounted: list[tuple[int, int]]) -> list[str]:
+    """The passages of four or more word characters between the merged spans."""
+    gaps, at = [], 0
+    for a, b in accounted + [(len(text), len(text))]:
+        if a > at:
+            gaps.append(text[at:a])
+        at = max(at, b)
+    return [g.strip() for g in gaps if len(_WORD.findall(g)) >= 4]
+
+
+def _spans(text: str, quotes: list[str]) -> list[tuple[int, int]]:
+    """Every place each quote occurs in the text."""
+    spans = []
+    for quote in quotes:
         q = normalise(quote)
-        at = text.find(q)
+        at = text.find(q) if q else -1
         while at >= 0:
-            for i in range(at, at + len(q)):
-                state[i] = max(state[i], value)
+            spans.append((at, at + len(q)))
             at = text.find(q, at + 1)
-    for note in doc.notes:
-        mark(note.quote, 1)
-    for task in doc.tasks:
-        for q in task.quotes:
-            mark(q, 2)
-        if task.bodies_quote:
-            mark(task.bodies_quote, 2)
-        for ind in task.indicators:
-            mark(ind.quote, 2)
-    counted = [i for i, ch in enumerate(text) if _WORD.match(ch)]
-    total = len(counted) or 1
-    quoted = sum(1 for i in counted if state[i] == 2) / total
-    noted = sum(1 for i in counted if state[i] == 1) / total
-    uncovered, run = [], []
-    for i, ch in enumerate(text):
-        if state[i] == 0:
-            run.append(ch)
-        elif run:
-            uncovered.append("".join(run))
-            run = []
-    if run:
-        uncovered.append("".join(run))
-    uncovered = [u.strip() for u in uncovered if len(_WORD.findall(u)) >= 4]
-    return Coverage(doc.id, quoted, noted, uncovered)
+    return spans
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
 
 
 def site_coverage(site: Site) -> list[Coverage]:
