@@ -15,7 +15,8 @@ from generator.content import addresses, passages
 from generator.content.project import SCHEMAS, Loaded
 from generator.content.errors import ContentError, Problem, did_you_mean
 from generator.content.reader import RawFile, make_resolver
-from generator.content.text import normalise, find_quote, quote_mismatch
+from generator.content.passages import quotes_of
+from generator.content.text import find_quote, located, normalise, quote_mismatch
 from generator.content.vocabulary import LEVEL_RANK
 
 if TYPE_CHECKING:
@@ -301,8 +302,8 @@ def _check_references(loaded: Loaded) -> list[Problem]:
             problems.append(raw.problem(("source", "file"), f"source file content/sources/{doc['source']['file']} is missing",
                                         "copy the source text there, byte for byte as received"))
             normalised_source = None
-        else:
-            normalised_source = normalise(source_text)
+        else:  # where each quote is, found in one pass when there are many
+            normalised_source = located(normalise(source_text), [q for _, q, _ in quotes_of(raw)])
         problems += _unique(raw, doc["tasks"], ("tasks",), "task")
         task_ids = {t["id"] for t in doc["tasks"]}
         for n, note in enumerate(doc.get("notes", [])):
