@@ -9,6 +9,7 @@ from operator import attrgetter
 from typing import Any
 
 from generator.model.site import Site, Task
+from generator.output.export import GUARD_NOTE
 from generator.pages.source_text import source_paragraphs
 from generator.pages.wording import human_date, human_period
 
@@ -323,7 +324,7 @@ def indicators_jobs(site: Site) -> list[Job]:
 
 def data_jobs(downloads: list, dictionary: list) -> list[Job | Download]:
     """The /data/ page and its downloads (output/export.py's files: name, description, rows, make)."""
-    return [Job("data/index.md", "data", {"files": downloads, "dictionary": dictionary}),
+    return [Job("data/index.md", "data", {"files": downloads, "dictionary": dictionary, "guard": GUARD_NOTE}),
             *(Download(f"data/{f.name}", f.make) for f in downloads)]
 
 
