@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -63,7 +64,19 @@ def plan(project: Project, site: Site, histories: dict) -> tuple[Renderer, list[
     """Stage 4a: the site as a list of jobs (pages/), and the renderer for them."""
     site_url = read_site_url(project)
     downloads = data_files(site, site_url, load_schema_registry(project.schema))
-    return Renderer(site, site_url), site_jobs(site, site_url, downloads, DICTIONARY, histories)
+    jobs = site_jobs(site, site_url, downloads, DICTIONARY, histories)
+    one_page_per_path([job.path for job in jobs])
+    return Renderer(site, site_url), jobs
+
+
+def one_page_per_path(paths: list[str]) -> None:
+    """Two files at one path would leave one of them unwritten: refused before anything is written, a last
+    guard behind the address rules of content/addresses.py (which name the records)."""
+    if len(set(paths)) == len(paths):
+        return
+    twice = sorted(path for path, count in Counter(paths).items() if count > 1)
+    raise ContentError([Problem(f"build/docs/{path}", 1, 1, "two files would be written at this one path",
+                                "an id or a former id takes the address of another page: rename it") for path in twice])
 
 
 def render_files(project: Project, site: Site, with_history: bool = True,

@@ -149,3 +149,10 @@ def test_the_build_lock_is_taken_again_by_its_holder(tmp_path):
     with pipeline.build_lock(project), pipeline.build_lock(project):
         assert pipeline._locks
     assert not pipeline._locks
+
+
+def test_two_pages_at_one_path_are_refused_before_anything_is_written():
+    from generator.content.errors import ContentError
+    pipeline.one_page_per_path(["a.md", "b.md"])
+    with pytest.raises(ContentError, match="build/docs/a.md:1:1: error: two files would be written at this one path"):
+        pipeline.one_page_per_path(["a.md", "b.md", "a.md"])
