@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from generator.content.project import Project
-from generator.content.errors import ContentError
+from generator.content.errors import ContentError, shown
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -145,4 +145,14 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](project, args)
     except ContentError as exc:
         print(exc.report(), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"interrupted: {args.command} stopped; its temporary folders are removed"
+              + ("; site/ is as it was" if args.command == "build" else ""), file=sys.stderr)
+        return 130
+    except OSError as exc:  # a read-only or full disk, a folder where a file should be: one line, no traceback
+        where = f"{shown(project.display(Path(exc.filename)))}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print("  hint: check that build/ and the site folder are writable folders and the disk is not full",
+              file=sys.stderr)
         return 1

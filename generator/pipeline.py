@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import yaml
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: builds there are not locked
+    fcntl = None
 
 from generator.accel import parallel
 from generator.content.checks import check
@@ -57,7 +66,19 @@ def plan(project: Project, site: Site, histories: dict) -> tuple[Renderer, list[
     site_url = read_site_url(project)
     downloads = data_files(site, site_url, load_schema_registry(project.schema))
     as_of = build_date(os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch(project))
-    return Renderer(site, site_url, as_of), site_jobs(site, site_url, downloads, DICTIONARY, histories)
+    jobs = site_jobs(site, site_url, downloads, DICTIONARY, histories)
+    one_page_per_path([job.path for job in jobs])
+    return Renderer(site, site_url, as_of), jobs
+
+
+def one_page_per_path(paths: list[str]) -> None:
+    """Two files at one path would leave one of them unwritten: refused before anything is written, a last
+    guard behind the address rules of content/addresses.py (which name the records)."""
+    if len(set(paths)) == len(paths):
+        return
+    twice = sorted(path for path, count in Counter(paths).items() if count > 1)
+    raise ContentError([Problem(f"build/docs/{path}", 1, 1, "two files would be written at this one path",
+                                "an id or a former id takes the address of another page: rename it") for path in twice])
 
 
 def render_files(project: Project, site: Site, with_history: bool = True,
@@ -87,7 +108,7 @@ def generate(project: Project, with_history: bool = True, timings: dict | None =
         timings[name] = round(time.perf_counter() - start, 3)
         return result
 
-    with parallel.no_cycle_collection():  # also between the forked stages (0.04 s at 10,000 tasks)
+    with parallel.no_cycle_collection(), build_lock(project):  # gc: also between the forked stages
         loaded = stage("load", load_content, project)
         stage("check", check, loaded)
         site = stage("model", build_model, loaded)
@@ -104,6 +125,34 @@ def docs_dir(project: Project) -> Path:
     return project.root / "build" / "docs"
 
 
+_locks: dict[Path, int] = {}  # the projects whose build this process holds, and the descriptor holding it
+
+
+@contextlib.contextmanager
+def build_lock(project: Project):
+    """One build of a project at a time (`make site` twice, or during `make serve`): the others wait, saying so.
+
+    The lock is on the project folder itself (flock of its descriptor), so taking it writes nothing; a process
+    holding it may take it again. A killed build's lock goes with its processes.
+    """
+    root = project.root.resolve()
+    if root in _locks or fcntl is None:
+        yield
+        return
+    fd = os.open(root, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("another build of this project is running; waiting for it to finish", file=sys.stderr, flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        _locks[root] = fd
+        yield
+    finally:
+        _locks.pop(root, None)
+        os.close(fd)
+
+
 def source_date_epoch(project: Project) -> str:
     """The last commit's time, so two builds of one commit are byte-identical."""
     try:
@@ -115,29 +164,101 @@ def source_date_epoch(project: Project) -> str:
 
 
 def build_site(project: Project, site_dir: Path, strict: bool = True) -> None:
-    """Generate, then run MkDocs into a temporary folder and swap it in: a failed build leaves site/ as it was."""
-    generate(project)
-    site_dir = site_dir.resolve()
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".site-", dir=site_dir.parent))
+    """Generate, then run MkDocs into a temporary folder and swap it in: a failed or killed build leaves site/
+    as it was, and at every instant site/ is one whole build (the swap is one atomic exchange)."""
+    with build_lock(project):
+        generate(project)
+        site_dir = site_dir.resolve()
+        site_dir.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(site_dir)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
+        try:
+            _mkdocs_build(project, tmp, strict, site_dir.name)
+            world_readable(tmp)
+            swap_in(tmp, site_dir)
+        finally:
+            if tmp.exists():  # the new site if the build failed, else the old one
+                shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _mkdocs_build(project: Project, out: Path, strict: bool, name: str) -> None:
     env = dict(os.environ)
     env.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(project))
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--clean", "--site-dir", str(tmp),
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--clean", "--site-dir", str(out),
            "--config-file", str(project.root / "mkdocs.yml")] + (["--strict"] if strict else [])
+    # Its own session: Ctrl-C reaches this process alone, which stops MkDocs quietly; it keeps the build lock
+    # (pass_fds) should this process be killed outright, so that no other build starts while it runs.
+    child = subprocess.Popen(cmd, cwd=project.root, env=env, start_new_session=True,
+                             pass_fds=tuple(_locks.values()))
     try:
-        result = subprocess.run(cmd, cwd=project.root, env=env)
-        if result.returncode != 0:
-            raise BuildFailed(f"mkdocs build failed (exit {result.returncode}); {site_dir.name}/ is unchanged")
-        old = None
-        if site_dir.exists():
-            old = site_dir.with_name(f".{site_dir.name}-old-{os.getpid()}")
-            site_dir.rename(old)
-        tmp.rename(site_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+        code = child.wait()
+    except BaseException:
+        child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        raise
+    if code != 0:
+        raise BuildFailed(f"mkdocs build failed (exit {code}); {name}/ is unchanged")
+
+
+RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def swap_in(new: Path, site_dir: Path) -> None:
+    """Put the folder `new` at site_dir in one step; the old site, if any, is then at `new`.
+
+    Two renames would leave no site between them (a kill there leaves none at all): where the system can,
+    the two folders are exchanged atomically (Linux renameat2). Elsewhere the old site is moved aside first.
+    """
+    if not os.path.lexists(site_dir):
+        os.rename(new, site_dir)
+        return
+    if _exchange(new, site_dir):
+        return
+    aside = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))
+    os.rename(site_dir, aside / "site")
+    os.rename(new, site_dir)
+    os.rename(aside / "site", new)
+    os.rmdir(aside)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_cwd = -100
+    if renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.EXDEV, errno.ENOTSUP):  # not on this file system
+        return False
+    raise OSError(error, os.strerror(error), str(b))
+
+
+def remove_leftovers(site_dir: Path) -> None:
+    """The folders of builds killed before they finished (the build lock is held, so none is running)."""
+    for path in site_dir.parent.glob(f".{site_dir.name}*"):
+        if path.name.startswith((f".{site_dir.name}.building-", f".{site_dir.name}.old-", f".{site_dir.name}-old-")) \
+                or (site_dir.name == "site" and path.name.startswith(".site-")):  # as earlier versions named them
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def world_readable(folder: Path) -> None:
+    """Folders 0755 and files 0644, whatever the umask (mkdtemp makes 0700): a web server running as another
+    user can serve the site."""
+    for path, dirs, files in os.walk(folder):
+        os.chmod(path, 0o755)
+        for name in files:
+            full = os.path.join(path, name)
+            if stat.S_IMODE(os.lstat(full).st_mode) != 0o644:
+                os.chmod(full, 0o644, follow_symlinks=False)
 
 
 class BuildFailed(Exception):

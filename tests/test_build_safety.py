@@ -59,7 +59,7 @@ def tree(path: Path) -> dict[str, str]:
 
 def leftovers(parent: Path) -> list[str]:
     """Temporary or old build folders that a build left beside the site."""
-    return sorted(p.name for p in parent.iterdir() if p.name.startswith((".site-", ".site-old")))
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith((".site-", ".site.")))
 
 
 def break_quote(project: Project) -> None:

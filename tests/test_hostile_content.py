@@ -84,3 +84,29 @@ def test_a_quote_that_differs_by_a_look_alike_names_both_characters(scratch):
 def test_messages_never_print_control_characters():
     text = str(Problem("content/x\x1b[2J.yaml", 1, 1, "bad \x07 \u202e value", "hint \x00"))
     assert text == "content/x\\x1b[2J.yaml:1:1: error: bad \\x07 \\u202e value\n  hint: hint \\x00"
+
+
+@pytest.mark.parametrize(("value", "written"), [
+    ("=1+1", "'=1+1"), ("+1+1", "'+1+1"), ("-1+1", "'-1+1"), ("@SUM(A1)", "'@SUM(A1)"),
+    (" =1+1", "' =1+1"), ("  \t@x", "'  \t@x"), ("\n=cmd", "'\n=cmd"), ("\x00=x", "'\x00=x"), ("\r\n+x", "'\r\n+x"),
+    ("\tplain", "'\tplain"), ("\rplain", "'\rplain"), ("\nplain", "'\nplain"), ("\x00plain", "'\x00plain"),
+    ("\u3000=x", "'\u3000=x"), ("\uff1dx", "'\uff1dx"),
+    ("-5", "-5"), ("+3", "'+3"), ("-1,000.5", "-1,000.5"), (-5, "-5"), (2.0, "2"), ("plain = text", "plain = text"),
+    ("全国 = x", "全国 = x"), ("", ""), (None, ""),
+])
+def test_csv_cells_that_a_spreadsheet_would_run_are_guarded(value, written):
+    from generator.output.export import _cell
+    assert _cell(value) == written
+
+
+def test_the_data_dictionary_says_how_the_guard_changes_a_value(tmp_path):
+    from markupsafe import escape
+
+    from generator.output.export import GUARD_NOTE
+    from generator.pipeline import render_files
+    from generator.model.site import build_model
+    from generator.content.project import Project, load_content
+    from .conftest import copy_project
+    project = copy_project(tmp_path / "p")
+    page = render_files(project, build_model(load_content(project)), with_history=False, workers=1)["data/index.md"]
+    assert str(escape(GUARD_NOTE)) in page.decode("utf-8") and "apostrophe" in GUARD_NOTE

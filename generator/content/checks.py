@@ -17,7 +17,7 @@ from generator.content.project import SCHEMAS, Loaded
 from generator.content.errors import ContentError, Problem, did_you_mean
 from generator.content.reader import RawFile, make_resolver
 from generator.content.series import RULES as SERIES_RULES
-from generator.content.text import normalise, find_quote, quote_mismatch
+from generator.content.text import find_quote, located, normalise, quote_mismatch
 from generator.content.vocabulary import LEVEL_RANK, PLACEHOLDERS, real_date
 
 if TYPE_CHECKING:
@@ -266,10 +266,11 @@ class Context:
         """The document's source text, white space normalised; None when it is missing or unnamed."""
         source = self.field(raw, "source")
         name = source.get("file") if isinstance(source, dict) else None
-        if name not in self._sources:
+        if raw.path not in self._sources:  # where each quote is, found in one pass when there are many
             text = self.loaded.sources.get(name)
-            self._sources[name] = None if text is None else normalise(text)
-        return self._sources[name]
+            self._sources[raw.path] = None if text is None else located(normalise(text),
+                                                                        [q for _, q in _quotes(self, raw)])
+        return self._sources[raw.path]
 
 
 # --------------------------------------------------------------------------- the rules, one function each

@@ -21,7 +21,10 @@ def normalise(text: str) -> str:
 
 def find_quote(normalised_source: str, quote: str) -> int:
     """Offset of the quote in the normalised source, or -1."""
-    return normalised_source.find(normalise(quote))
+    quote = normalise(quote)
+    if isinstance(normalised_source, Located) and quote in normalised_source.offsets:
+        return normalised_source.offsets[quote]
+    return normalised_source.find(quote)
 
 
 def quote_mismatch(normalised_source: str, quote: str) -> str:
@@ -83,3 +86,49 @@ class _Offsets(Sequence):
         if not 0 <= index < self._length:
             raise IndexError(index)
         return index + self._shifts[bisect_right(self._flat_at, index) - 1]
+
+
+FIND_BUDGET = 20_000_000  # characters str.find may scan for a group of quotes before one pass for all is quicker
+PREFIX = 32  # quotes are looked up by their first PREFIX characters (or all of a shorter one)
+
+
+def locate(flat: str, quotes) -> dict[str, int]:
+    """The first offset in the normalised source `flat` of each quote (normalised), or -1.
+
+    One str.find per quote scans the source up to the quote, so tens of thousands of quotes of a long source
+    cost their number times its length (minutes). Beyond FIND_BUDGET, quotes are grouped by their first
+    characters and one pass over the source finds every group's quotes where those characters occur.
+    """
+    wanted = {normalise(q) for q in quotes}
+    found: dict[str, int] = {}
+    groups: dict[int, dict[str, list[str]]] = {}
+    for q in wanted:
+        groups.setdefault(min(len(q), PREFIX), {}).setdefault(q[:PREFIX], []).append(q)
+    for k, by_prefix in groups.items():
+        if k == 0 or sum(map(len, by_prefix.values())) * len(flat) <= FIND_BUDGET:
+            found.update((q, flat.find(q)) for group in by_prefix.values() for q in group)
+            continue
+        for i in range(len(flat) - k + 1):
+            pending = by_prefix.get(flat[i:i + k])
+            if pending is None:
+                continue
+            for q in [q for q in pending if flat.startswith(q, i)]:
+                found[q] = i
+                pending.remove(q)
+            if not pending:
+                del by_prefix[flat[i:i + k]]
+                if not by_prefix:
+                    break
+    return {q: found.get(q, -1) for q in wanted}
+
+
+class Located(str):
+    """A normalised source that knows where its document's quotes are (see locate)."""
+
+    __slots__ = ("offsets",)
+
+
+def located(flat: str, quotes) -> Located:
+    source = Located(flat)
+    source.offsets = locate(flat, quotes)
+    return source

@@ -98,14 +98,29 @@ def indented_json(value, newline: str = "\n") -> str:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+# What spreadsheets run as a formula: a cell whose first character, once leading white space (tabs, line feeds,
+# carriage returns, NUL and other spaces) is passed over, is one of these; or a cell that begins with a control.
+FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # and their full-width forms
+_LEADING = re.compile(r"[\s\x00-\x1f\x7f]*")
+GUARD_NOTE = ("A CSV cell that a spreadsheet would run as a formula (one that starts with =, +, - or @, also after "
+              "leading spaces, tabs, line feeds or NUL, or that starts with a tab, carriage return, line feed or NUL) "
+              "is written with an apostrophe in front: '=. A plain number such as -5 is written as it is. "
+              "Remove the apostrophe to get the value as in the JSON files.")
+
+
 def _cell(value) -> str:
-    """A CSV cell; text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    """A CSV cell; text that a spreadsheet would run as a formula is prefixed with an apostrophe (GUARD_NOTE)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _NUMBER.fullmatch(text):
+    if not text or (text[0] not in "=+-@\t\r\n\x00 " and text[0].isalnum()):
+        return text  # nearly every cell: nothing a spreadsheet could run
+    if _NUMBER.fullmatch(text):
+        return text
+    first = text[_LEADING.match(text).end():][:1]
+    if first in FORMULA_STARTS or text[0] in "\t\r\n\x00":
         return "'" + text
     return text
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from generator.model.site import Site, Task
 from generator.pages.series import above_view, changes_view, series_jobs, timeline
+from generator.output.export import GUARD_NOTE
 from generator.pages.source_text import source_paragraphs
 
 HEAT_STEPS = 4
@@ -325,7 +326,7 @@ def indicators_jobs(site: Site) -> list[Job]:
 
 def data_jobs(downloads: list, dictionary: list) -> list[Job | Download]:
     """The /data/ page and its downloads (output/export.py's files: name, description, rows, make)."""
-    return [Job("data/index.md", "data", {"files": downloads, "dictionary": dictionary}),
+    return [Job("data/index.md", "data", {"files": downloads, "dictionary": dictionary, "guard": GUARD_NOTE}),
             *(Download(f"data/{f.name}", f.make) for f in downloads)]
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import heapq
 import html
 import re
+from bisect import bisect_left, bisect_right
 
 from markupsafe import Markup
 
-from generator.content.text import normalise, source_spans
+from generator.content.text import locate, normalise, source_spans
 from generator.model.site import Document, Indicator, Site, Task
 
 
@@ -22,26 +24,27 @@ def source_paragraphs(site: Site, doc: Document) -> list[Markup]:
     text = site.sources[doc.source_file]
     flat, offsets = source_spans(text)
     spans = []  # (start, end, anchor, task or None, note reason)
+    passages = []  # (task, its passages with their anchors)
     for task in doc.tasks:
-        passages = [(q, task_anchor(task)) for q in task.quotes]
+        pairs = [(q, task_anchor(task)) for q in task.quotes]
         if task.bodies_quote:
-            passages.append((task.bodies_quote, task_anchor(task) + "--bodies"))
-        passages += [(ind.quote, task_anchor(task, ind)) for ind in task.indicators]
-        for n, (quote, anchor) in enumerate(passages):
+            pairs.append((task.bodies_quote, task_anchor(task) + "--bodies"))
+        passages.append((task, pairs + [(ind.quote, task_anchor(task, ind)) for ind in task.indicators]))
+    at_of = locate(flat, [q for _, pairs in passages for q, _ in pairs] + [note.quote for note in doc.notes])
+    for task, pairs in passages:
+        for n, (quote, anchor) in enumerate(pairs):
             quote = normalise(quote)
-            at = flat.find(quote)
+            at = at_of[quote]
             if at >= 0:
                 end = offsets[at + len(quote) - 1] + 1
                 first = n == 0 or anchor != task_anchor(task)
                 spans.append((offsets[at], end, anchor if first else "", task, ""))
     for note in doc.notes:
-        at = flat.find(normalise(note.quote))
+        quote = normalise(note.quote)
+        at = at_of[quote]
         if at >= 0:
-            spans.append((offsets[at], offsets[at + len(normalise(note.quote)) - 1] + 1, "", None, note.reason))
-    paragraphs = []
-    for start, end in _paragraph_bounds(text):
-        paragraphs.append(Markup(_mark_up(text, start, end, spans, doc)))
-    return paragraphs
+            spans.append((offsets[at], offsets[at + len(quote) - 1] + 1, "", None, note.reason))
+    return [Markup(html) for html in _mark_up(text, _paragraph_bounds(text), spans)]
 
 
 _BREAK = re.compile(r"(?=[\s<])(?:\s*(?:<\s*p\s*>\s*)+|\s*\n\s*)")  # the lookahead halves the search
@@ -58,27 +61,55 @@ def _paragraph_bounds(text: str) -> list[tuple[int, int]]:
     return bounds
 
 
-def _mark_up(text: str, start: int, end: int, spans: list, doc: Document) -> str:
-    spans = [sp for sp in spans if sp[0] < end and sp[1] > start]  # only these can cover or start in here
-    cuts = {start, end}
-    for s, e, *_ in spans:
-        cuts.update(x for x in (s, e) if start < x < end)
-    points = sorted(cuts)
+def _mark_up(text: str, paragraphs: list[tuple[int, int]], spans: list) -> list[str]:
+    """Each paragraph's HTML: its text cut at every span's start and end, each piece linked to the first task
+    (in the order of `spans`) whose span covers it, else marked with the first note's reason.
+
+    One sweep over the cuts in order, with the spans that cover the current piece kept as it goes: the
+    cost is the text, the spans and what is written (a search of every span for every piece or paragraph
+    took minutes for a document of tens of thousands of notes).
+    """
+    starts: dict[int, list[int]] = {}
+    for n, sp in enumerate(spans):
+        starts.setdefault(sp[0], []).append(n)
+    by_start = sorted(range(len(spans)), key=lambda n: spans[n][0])
+    by_end = sorted(range(len(spans)), key=lambda n: spans[n][1])
+    bounds = sorted({x for sp in spans for x in sp[:2]})
+    tasks: set[int] = set()  # the task spans covering the piece
+    notes: list[int] = []  # a heap of the note spans begun, the first in `spans` order on top
+    ended: set[int] = set()
+    begun = gone = 0
     out = []
-    for a, b in zip(points, points[1:]):
-        covering = [sp for sp in spans if sp[0] <= a and sp[1] >= b]
-        for sp in spans:
-            if sp[0] == a and sp[2]:
-                out.append(f'<span class="rc-anchor" id="{sp[2]}"></span>')
-        piece = html.escape(text[a:b])
-        tasks = [sp[3] for sp in covering if sp[3] is not None]
-        if tasks:
-            task = tasks[0]
-            ids = " ".join(dict.fromkeys(t.id for t in tasks))
-            out.append(f'<a class="rc-q" data-tasks="{ids}" href="../../../{task.url}" '
-                       f'title="{html.escape(task.title)}">{piece}</a>')
-        elif covering:
-            out.append(f'<span class="rc-note" title="Not a task: {html.escape(covering[0][4])}">{piece}</span>')
-        else:
-            out.append(piece)
-    return "".join(out)
+    for start, end in paragraphs:
+        cuts = [start, *bounds[bisect_right(bounds, start):bisect_left(bounds, end)], end]
+        html_parts = []
+        for a, b in zip(cuts, cuts[1:]):
+            while begun < len(by_start) and spans[by_start[begun]][0] <= a:
+                n = by_start[begun]
+                if spans[n][3] is not None:
+                    tasks.add(n)
+                else:
+                    heapq.heappush(notes, n)
+                begun += 1
+            while gone < len(by_end) and spans[by_end[gone]][1] <= a:
+                tasks.discard(by_end[gone])
+                ended.add(by_end[gone])
+                gone += 1
+            while notes and notes[0] in ended:
+                heapq.heappop(notes)
+            html_parts += [f'<span class="rc-anchor" id="{spans[n][2]}"></span>' for n in starts.get(a, ()) if spans[n][2]]
+            html_parts.append(_piece(html.escape(text[a:b]), [spans[n] for n in sorted(tasks)],
+                                     spans[notes[0]] if notes else None))
+        out.append("".join(html_parts))
+    return out
+
+
+def _piece(piece: str, covering_tasks: list, note) -> str:
+    if covering_tasks:
+        task = covering_tasks[0][3]
+        ids = " ".join(dict.fromkeys(sp[3].id for sp in covering_tasks))
+        return (f'<a class="rc-q" data-tasks="{ids}" href="../../../{task.url}" '
+                f'title="{html.escape(task.title)}">{piece}</a>')
+    if note is not None:
+        return f'<span class="rc-note" title="Not a task: {html.escape(note[4])}">{piece}</span>'
+    return piece

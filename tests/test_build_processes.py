@@ -1,0 +1,158 @@
+"""Builds that cannot collide or half-finish: two at once, Ctrl-C, kill -9, any umask, an unwritable build/.
+
+Each test runs `python -m generator build` in a subprocess on its own copy of a built fixture project.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from generator import pipeline
+from generator.content.project import Project
+
+from .conftest import copy_project
+from .test_build_safety import leftovers, tree
+
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1600000000", "PYTHONDONTWRITEBYTECODE": "1"}
+GUARD = 600  # seconds: only so that a hang fails
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("processes")
+    project = copy_project(base / "project")
+    assert build(project.root).returncode == 0
+    return base
+
+
+@pytest.fixture
+def project(built, tmp_path) -> Path:
+    shutil.copytree(built, tmp_path / "copy", symlinks=True)
+    return tmp_path / "copy" / "project"
+
+
+def start(root: Path, umask: int | None = None) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "generator", "--root", str(root), "build"], cwd=root, env=ENV,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=(lambda: os.umask(umask)) if umask is not None else None)
+
+
+def build(root: Path, umask: int | None = None) -> subprocess.CompletedProcess:
+    child = start(root, umask)
+    out, err = child.communicate(timeout=GUARD)
+    return subprocess.CompletedProcess(child.args, child.returncode, out, err)
+
+
+def wait_for_mkdocs(root: Path) -> None:
+    """Until MkDocs has begun writing the new site into its temporary folder."""
+    deadline = time.monotonic() + GUARD
+    while not any(p.is_dir() and any(p.iterdir()) for p in root.glob(".site.building-*")):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+
+
+def change_content(root: Path) -> None:
+    path = root / "content" / "themes.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: ", "title: Changed ", 1), encoding="utf-8")
+
+
+def test_two_builds_at_once_both_succeed_one_after_the_other(project):
+    first = start(project)
+    time.sleep(0.3)
+    second = build(project)
+    out, err = first.communicate(timeout=GUARD)
+    for code, stderr in ((first.returncode, err), (second.returncode, second.stderr)):
+        assert code == 0, stderr
+        assert "Traceback" not in stderr
+    assert "another build of this project is running; waiting for it to finish" in err + second.stderr
+    assert (project / "site" / "index.html").is_file() and (project / "site" / "sitemap.xml").is_file()
+    assert leftovers(project) == []
+
+
+def test_ctrl_c_prints_one_line_and_leaves_no_temporary_folder(project):
+    before = tree(project / "site")
+    change_content(project)
+    child = start(project)
+    wait_for_mkdocs(project)
+    os.killpg(child.pid, signal.SIGINT)  # as the terminal does: the whole foreground group
+    _, err = child.communicate(timeout=GUARD)
+    assert child.returncode == 130
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert err.rstrip().splitlines()[-1] == ("interrupted: build stopped; its temporary folders are removed; "
+                                             "site/ is as it was")
+    assert leftovers(project) == []
+    assert tree(project / "site") == before
+
+
+def test_kill_9_leaves_the_old_site_whole_and_the_next_build_cleans_up(project):
+    before = tree(project / "site")
+    change_content(project)
+    child = start(project)
+    wait_for_mkdocs(project)
+    os.killpg(child.pid, signal.SIGKILL)
+    child.communicate(timeout=GUARD)
+    assert tree(project / "site") == before
+    assert leftovers(project), "the killed build left its temporary folder (else this test tests nothing)"
+    again = build(project)
+    assert again.returncode == 0, again.stderr
+    assert leftovers(project) == []
+    assert tree(project / "site") != before
+
+
+def test_the_site_is_world_readable_whatever_the_umask(project):
+    result = build(project, umask=0o077)
+    assert result.returncode == 0, result.stderr
+    for path, dirs, files in os.walk(project / "site"):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o755, path
+        for name in files:
+            assert stat.S_IMODE(os.stat(os.path.join(path, name)).st_mode) == 0o644, name
+
+
+def test_an_unwritable_build_folder_is_one_clear_error(project):
+    before = tree(project / "site")
+    shutil.rmtree(project / "build")
+    (project / "build").write_text("not a folder\n", encoding="utf-8")
+    result = build(project)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: build"), result.stderr
+    assert "hint: check that build/ and the site folder are writable" in result.stderr
+    assert tree(project / "site") == before
+
+
+@pytest.mark.parametrize("exchange", [True, False])
+def test_the_swap_puts_the_new_site_in_place_and_the_old_one_aside(tmp_path, monkeypatch, exchange):
+    if not exchange:
+        monkeypatch.setattr(pipeline, "_exchange", lambda a, b: False)
+    site, new = tmp_path / "site", tmp_path / ".site.building-x"
+    site.mkdir()
+    (site / "old.html").write_text("old", encoding="utf-8")
+    new.mkdir()
+    (new / "new.html").write_text("new", encoding="utf-8")
+    pipeline.swap_in(new, site)
+    assert sorted(os.listdir(site)) == ["new.html"]
+    assert sorted(os.listdir(new)) == ["old.html"]
+    assert sorted(os.listdir(tmp_path)) == [".site.building-x", "site"]
+
+
+def test_the_build_lock_is_taken_again_by_its_holder(tmp_path):
+    project = Project(tmp_path)
+    with pipeline.build_lock(project), pipeline.build_lock(project):
+        assert pipeline._locks
+    assert not pipeline._locks
+
+
+def test_two_pages_at_one_path_are_refused_before_anything_is_written():
+    from generator.content.errors import ContentError
+    pipeline.one_page_per_path(["a.md", "b.md"])
+    with pytest.raises(ContentError, match="build/docs/a.md:1:1: error: two files would be written at this one path"):
+        pipeline.one_page_per_path(["a.md", "b.md", "a.md"])
