@@ -7,11 +7,12 @@ import nh3
 TAGS = {
     "a", "abbr", "blockquote", "br", "button", "caption", "code", "dd", "del", "details", "div", "dl", "dt", "em",
     "figure", "figcaption", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "input", "ins", "label", "li",
-    "mark", "nav", "noscript", "ol", "optgroup", "option", "p", "pre", "select", "small", "span", "strong", "sub",
+    "mark", "nav", "noscript", "ol", "optgroup", "option", "p", "pre", "section", "select", "small", "span", "strong", "sub",
     "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "ul",
 }
 ATTRIBUTES = {
-    "*": {"class", "id", "title", "lang", "hidden", "role", "tabindex", "aria-label", "aria-live", "aria-hidden"},
+    "*": {"class", "id", "title", "lang", "hidden", "role", "tabindex", "aria-label", "aria-labelledby", "aria-live",
+          "aria-hidden"},
     "a": {"href", "download", "rel"},
     "button": {"type"},
     "form": {"action", "method"},

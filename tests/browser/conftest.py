@@ -26,6 +26,6 @@ def errors(page):
 
 @pytest.fixture
 def page(page, served_site):
-    """The shared page, kept off the network: only the served site loads (Google Fonts fall back to system fonts)."""
+    """The shared page, kept off the network: only the served site loads."""
     page.route(lambda url: not url.startswith(served_site), lambda route: route.abort())
     return page

@@ -5,25 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.page_types import PAGE_TYPES as PAGES
+
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-PAGES = [
-    "",
-    "documents/",
-    "documents/jiangxi-2020-h2-key-tasks/",
-    "documents/jiangxi-2020-h2-key-tasks/source/",
-    "documents/china-2020-h2-key-tasks/cascade/",
-    "tasks/jiangxi-2020-h2-key-tasks/epidemic-treatment-capacity/",
-    "themes/",
-    "themes/disease-control/",
-    "bodies/",
-    "bodies/nhc/",
-    "jurisdictions/",
-    "jurisdictions/feixi/",
-    "indicators/",
-    "compare/?a=china-2020-h2-key-tasks&b=feixi-health-capacity-five-aspects",
-    "data/",
-    "404.html",
-]
 
 
 @pytest.fixture(scope="module")

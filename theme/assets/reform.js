@@ -167,14 +167,15 @@
           });
         });
         function cell(list, doc) {
-          if (!list.length) return make("td", {}, [make("p", {"class": "rc-empty"}, [doc.source.excerpt ? "Nothing on this theme in the excerpt we hold." : "No commitment in this document."])]);
+          var label = {"data-label": jurs[doc.jurisdiction].name};  // the card's heading on a phone
+          if (!list.length) return make("td", label, [make("p", {"class": "rc-empty"}, [doc.source.excerpt ? "Nothing on this theme in the excerpt we hold." : "No commitment in this document."])]);
           var ul = make("ul");
           list.forEach(function (t) {
             var li = make("li", {}, [make("a", {href: base + "tasks/" + t.document + "/" + t.id + "/"}, [t.title])]);
             t.indicators.forEach(function (i) { li.append(" ", make("span", {"class": "rc-chip"}, [i.measure + ": " + i.value + (i.value_max !== null ? "–" + i.value_max : "") + " " + i.unit])); });
             ul.append(li);
           });
-          return make("td", {}, [ul]);
+          return make("td", label, [ul]);
         }
         var head = make("tr", {}, [make("th", {scope: "col"}, ["Theme"]),
           make("th", {scope: "col"}, [make("a", {href: base + "documents/" + a.id + "/", title: a.title}, [a.label])]),
@@ -188,7 +189,7 @@
           body.append(make("tr", {"data-theme": th.id}, [make("th", {scope: "row"}, [make("a", {href: base + "themes/" + th.id + "/"}, [th.title])]), cell(row.a, a), cell(row.b, b)]));
         });
         var summary = make("p", {"class": "rc-muted", id: "rc-compare-summary"}, [shared + " themes on which both documents commit; " + body.rows.length + " themes in all."]);
-        result.replaceChildren(summary, make("div", {"class": "rc-compare-wrap"}, [make("table", {"class": "rc-compare-2"}, [make("thead", {}, [head]), body])]));
+        result.replaceChildren(summary, make("div", {"class": "rc-compare-wrap"}, [make("table", {"class": "rc-compare-2 rc-cards"}, [make("thead", {}, [head]), body])]));
       }).catch(function () {
         result.replaceChildren(make("p", {}, ["The data could not be loaded. Browse the theme pages instead."]));
       });
