@@ -70,6 +70,9 @@ def _mark_up(text: str, start: int, end: int, spans: list, doc: Document) -> str
         for sp in spans:
             if sp[0] == a and sp[2]:
                 out.append(f'<span class="rc-anchor" id="{sp[2]}"></span>')
+                for old in sp[3].former_ids:  # a passage link made before the task was renamed still lands here
+                    out.append(f'<span class="rc-anchor" id="q-{old}{sp[2][2 + len(sp[3].id):]}" '
+                               f'data-task="{sp[3].id}"></span>')
         piece = html.escape(text[a:b])
         tasks = [sp[3] for sp in covering if sp[3] is not None]
         if tasks:
