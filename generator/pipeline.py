@@ -24,6 +24,7 @@ from generator.output.files import write_jobs, write_redirects
 from generator.pages.jobs import Download, Job, site_jobs
 from generator.render.renderer import Renderer
 from generator.render.share import render_all
+from generator.search.records import write_search_file
 
 
 def read_site_url(project: Project) -> str:
@@ -92,6 +93,7 @@ def generate(project: Project, with_history: bool = True, timings: dict | None =
         build = project.root / "build"
         timings["written"], timings["removed"] = stage("render+write", write_jobs, renderer, jobs, build / "docs")
         write_redirects(site, build / "redirects.json")
+        stage("search records", write_search_file, site, build / "search.json")  # indexed by the hook
     return site
 
 

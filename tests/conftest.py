@@ -30,9 +30,9 @@ GROUPS = {
     "unit": ["test_bad_input", "test_check", "test_file_safety", "test_golden", "test_history", "test_hostile_content",
              "test_load", "test_parallel", "test_pr_summary", "test_properties", "test_render", "test_scaffold",
              "test_scale", "test_validate_builds"],
-    "contract": ["test_accel", "test_fastpage", "test_fastsearch", "test_mkdocs_parallel"],
-    "site": ["test_build_safety", "test_hostile", "test_html", "test_links", "test_live_content", "test_serve",
-             "test_site"],
+    "contract": ["test_accel", "test_fastpage", "test_mkdocs_parallel"],
+    "site": ["test_build_safety", "test_hostile", "test_html", "test_links", "test_live_content", "test_search_index",
+             "test_serve", "test_site"],
 }
 
 
