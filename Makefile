@@ -24,9 +24,9 @@ validate: venv  ## check content (schema, references, verbatim quotes); write no
 site: venv  ## validate and build the site into site/ (a failed build leaves site/ as it was)
 	$(BIN)/python -m generator build
 
-serve: venv  ## preview on http://127.0.0.1:8000; edits under content/ reload the page
-	$(BIN)/python -m generator generate --no-history
-	$(BIN)/python -m mkdocs serve --dev-addr 127.0.0.1:8000
+ADDR ?= 127.0.0.1:8000
+serve: venv  ## preview on http://127.0.0.1:8000 (or ADDR=127.0.0.1:8001); edits reload, problems show in the page
+	$(BIN)/python -m generator serve --addr $(ADDR)
 
 test: venv  ## the whole test suite (browser tests need `make browser` once)
 	$(BIN)/python -m pytest

@@ -30,6 +30,12 @@ def cmd_generate(project: Project, args) -> int:
     return 0
 
 
+def cmd_serve(project: Project, args) -> int:
+    from generator.serve import serve
+    serve(project, args.addr)
+    return 0
+
+
 def cmd_build(project: Project, args) -> int:
     from generator.pipeline import BuildFailed, build_site
     try:
@@ -86,6 +92,8 @@ def parser() -> argparse.ArgumentParser:
     b = add("build", help="generate, then build the site with MkDocs into site/ (atomically)")
     b.add_argument("--site-dir", default="site", help="output folder (default: site)")
     b.add_argument("--no-strict", action="store_true", help="do not fail on MkDocs warnings")
+    s = add("serve", help="preview with live reload; content problems show in the browser")
+    s.add_argument("--addr", default="127.0.0.1:8000", help="address to serve on (default 127.0.0.1:8000)")
     c = add("coverage", help="share of each source text quoted by tasks; list uncovered sentences")
     c.add_argument("--min", type=float, help="fail when a document accounts for less than this percentage")
     n = add("new", help="scaffold a new document record and its source file",
@@ -101,7 +109,7 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-COMMANDS = {"validate": cmd_validate, "generate": cmd_generate, "build": cmd_build,
+COMMANDS = {"validate": cmd_validate, "generate": cmd_generate, "build": cmd_build, "serve": cmd_serve,
             "coverage": cmd_coverage, "new": cmd_new}
 
 

@@ -225,28 +225,35 @@ def _remove_stale(out_dir: Path, wanted) -> int:
     return removed
 
 
-def generate(project: Project, with_history: bool = True) -> Site:
-    """Stages 1-4: validate content and write build/docs. Nothing is written unless every check passes.
+def generate(project: Project, with_history: bool = True, out_dir: Path | None = None) -> Site:
+    """Stages 1-4: validate content and write out_dir (default build/docs; `make serve` has its own) and
+    redirects.json beside it. Nothing is written unless every check passes.
 
     The model is built before the checks, which then run beside the other render processes (0.2 s at
     10,000 tasks). The model only indexes records, with no loop following references, so content that fails
     the checks at worst raises an error in the model or the render; the checks' problems are then reported.
     """
+    out_dir = out_dir or docs_dir(project)
     with parallel.no_cycle_collection():  # also between the forked stages (0.04 s at 10,000 tasks)
         loaded = load_content(project)
         try:
             site = build_model(loaded)
-            render_tree(project, site, project.root / "build" / "docs", with_history, first=lambda: check(loaded))
+            render_tree(project, site, out_dir, with_history, first=lambda: check(loaded))
         except ContentError:
             raise
         except Exception:
             check(loaded)  # what the content did wrong, if it did
             raise
-    redirects = project.root / "build" / "redirects.json"
+    redirects = out_dir.parent / "redirects.json"
     content = _redirects(site)
     if not redirects.is_file() or redirects.read_bytes() != content:
         redirects.write_bytes(content)
     return site
+
+
+def docs_dir(project: Project) -> Path:
+    """Where `make site` generates the Markdown (mkdocs.yml's docs_dir); `make serve` uses build/serve/docs."""
+    return project.root / "build" / "docs"
 
 
 def source_date_epoch(project: Project) -> str:

@@ -1,13 +1,16 @@
-"""`make serve`: editing a content file rebuilds and the served page changes (click is pinned for this)."""
+"""`make serve` on loopback: an edit shows in the served page, a content error shows in it (file, line, column,
+message, hint) and fixing it clears it; the preview writes only its own folders."""
 
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
-from generator.pipeline import generate
+DOC = "jiangxi-2020-h2-key-tasks"
+TASK_URL = f"tasks/{DOC}/epidemic-treatment-capacity/"
 
 
 def _free_port() -> int:
@@ -17,45 +20,92 @@ def _free_port() -> int:
 
 
 def _get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=15) as response:
-        return response.read().decode("utf-8")
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:  # the preview's own error pages are pages too
+        return exc.read().decode("utf-8")
 
 
-def test_content_edit_reloads_served_page(scratch):
-    generate(scratch, with_history=False)
+def _wait_for(url: str, wanted, deadline: float) -> str:
+    page = ""
+    while time.monotonic() < deadline:
+        try:
+            page = _get(url)
+        except OSError:
+            time.sleep(0.3)
+            continue
+        if wanted(page):
+            return page
+        time.sleep(0.2)
+    return page
+
+
+def _edit(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_serve_shows_edits_and_content_errors_in_the_page(scratch):
     port = _free_port()
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-                              cwd=scratch.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}/tasks/jiangxi-2020-h2-key-tasks/epidemic-treatment-capacity/"
+    server = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(scratch.root), "serve",
+                               "--addr", f"127.0.0.1:{port}"], cwd=scratch.root, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}/{TASK_URL}"
+    path = scratch.content / "documents" / f"{DOC}.yaml"
     try:
-        deadline = time.monotonic() + 90
-        page = ""
-        while time.monotonic() < deadline:
-            try:
-                page = _get(url)
-                break
-            except OSError:
-                time.sleep(0.5)
+        deadline = time.monotonic() + 120
+        page = _wait_for(url, lambda p: "Support epidemic treatment bases" in p, deadline)
         assert "Support epidemic treatment bases" in page
-        path = scratch.content / "documents" / "jiangxi-2020-h2-key-tasks.yaml"
-        text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace("title: Support epidemic treatment bases", "title: Edited live epidemic bases"),
-                        encoding="utf-8")
-        while time.monotonic() < deadline:
-            try:
-                page = _get(url)
-            except OSError:  # the server may hold requests while it rebuilds
-                continue
-            if "Edited live epidemic bases" in page:
-                break
-            time.sleep(0.5)
+        assert "livereload" in page  # an open tab reloads itself when a build ends
+        assert "rc-build-problems" not in page
+
+        _edit(path, "title: Support epidemic treatment bases", "title: Edited live epidemic bases")
+        page = _wait_for(url, lambda p: "Edited live epidemic bases" in p, deadline)
         assert "Edited live epidemic bases" in page
-        # the page carries Material's live-reload script, so an open browser tab refreshes itself
-        assert "livereload" in page
+
+        _edit(path, "themes: [reform-leadership, covid-19, disease-control]",
+              "themes: [reform-leadershipp, covid-19, disease-control]")
+        page = _wait_for(url, lambda p: "rc-build-problems" in p, deadline)
+        panel = page[page.index('id="rc-build-problems"'):]
+        line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                    if "reform-leadershipp" in text)
+        assert f"content/documents/{DOC}.yaml:{line}:" in panel
+        assert "unknown theme" in panel and "hint:" in panel and "reform-leadership&#x27;?" in panel
+        assert "Edited live epidemic bases" in page  # the last good build stays served under the panel
+        other = _get(f"http://127.0.0.1:{port}/")
+        assert "rc-build-problems" in other  # every page carries it, whichever one the editor is on
+
+        _edit(path, "reform-leadershipp", "reform-leadership")
+        page = _wait_for(url, lambda p: "rc-build-problems" not in p, deadline)
+        assert "rc-build-problems" not in page and "Edited live epidemic bases" in page
     finally:
         server.terminate()
         try:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+    # the preview shares no folder with `make site` (build/docs, site/)
+    assert not (scratch.root / "build" / "docs").exists()
+    assert not (scratch.root / "site").exists()
+    assert (scratch.root / "build" / "serve" / "docs" / "index.md").is_file()
+
+
+def test_serve_before_any_build_passes_shows_the_problems(scratch):
+    path = scratch.content / "documents" / f"{DOC}.yaml"
+    _edit(path, "themes: [reform-leadership, covid-19, disease-control]",
+          "themes: [reform-leadershipp, covid-19, disease-control]")
+    port = _free_port()
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    server = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(scratch.root), "serve",
+                               "--addr", f"127.0.0.1:{port}"], cwd=scratch.root, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        page = _wait_for(f"http://127.0.0.1:{port}/{TASK_URL}", lambda p: "rc-build-problems" in p,
+                         time.monotonic() + 60)
+        assert "unknown theme" in page and "livereload" in page  # and it reloads once the file is fixed
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

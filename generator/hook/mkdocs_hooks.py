@@ -36,7 +36,7 @@ def on_pre_build(config, **kwargs):
     if os.environ.get("REFORM_COMPARE_GENERATED"):
         return
     try:
-        generate(_project(config), with_history=False)  # serve: fast reloads; `make site` adds history
+        generate(_project(config), with_history=False, out_dir=Path(config["docs_dir"]))  # `make site` adds history
     except ContentError as exc:
         raise PluginError("content has problems:\n" + exc.report()) from None
 
@@ -179,7 +179,7 @@ def _sanitise(html_text: str, page) -> str:
 
 def on_post_build(config, **kwargs):
     """A page at each former task address that sends readers to the task's current page."""
-    path = _project(config).root / "build" / "redirects.json"
+    path = Path(config["docs_dir"]).parent / "redirects.json"  # generate() writes it beside the pages
     if not path.is_file():
         return
     site_dir = Path(config["site_dir"])
