@@ -22,6 +22,7 @@ from generator.output.export import DICTIONARY, data_files
 from generator.model.history import task_histories
 from generator.content.reader import load_schema_registry
 from generator.model.site import Site, build_model
+from generator.pages import depends
 from generator.pages.jobs import all_pages
 from generator.render.renderer import Page, Renderer
 
@@ -60,30 +61,34 @@ def render_files(project: Project, site: Site, with_history: bool = True,
     share, workers = _render_job(project, site, with_history, workers)
     shares = parallel.in_processes(share, workers)
     files = {}
-    for _, path, content in parallel.in_order([rendered for rendered, _ in shares]):
+    for _, path, content in parallel.in_order([rendered for rendered, _, _ in shares]):
         files[path] = content  # in the order of a one-process render, so a repeated path keeps the same bytes
     return files
 
 
 def render_tree(project: Project, site: Site, out_dir: Path, with_history: bool = True,
-                workers: int | None = None, first: Callable[[], None] | None = None) -> tuple[int, int]:
+                workers: int | None = None, first: Callable[[], None] | None = None,
+                histories: dict | None = None, wanted: Callable[[str], bool] | None = None,
+                record: dict | None = None) -> tuple[int, int]:
     """Stage 4 into out_dir: what write_tree(out_dir, render_files(...)) does, but each render process
     writes the files it rendered. Returns (files written, stale files deleted).
 
     `first` (the checks) runs in this process while the others start rendering: nothing is written, or
     even made, unless it returns; if it raises, the others stop unwritten and its error is raised.
+    With `wanted`, only the pages whose path it accepts are rendered (and the downloads); the others are
+    left as they are. `record` receives the paths written and the documents each rendered page links to.
     """
-    share, workers = _render_job(project, site, with_history, workers)
+    share, workers = _render_job(project, site, with_history, workers, histories, wanted)
     fresh = not out_dir.exists()  # then nothing in it can be stale
     checked = multiprocessing.get_context("fork").Event() if first and workers > 1 else None
 
-    def write_share() -> tuple[list[str], int]:
+    def write_share() -> tuple[list[str], list[str], list[str], dict]:
         here = os.getpid() == parent
         if first is not None and here:
             first()
             if checked is not None:
                 checked.set()
-        files, paths = share()
+        files, paths, links = share()
         if checked is not None and not here:
             checked.wait()  # until the checks pass: if they fail, this process is stopped while it waits
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -91,24 +96,33 @@ def render_tree(project: Project, site: Site, out_dir: Path, with_history: bool 
         last.update((path, n) for n, path, _ in files if n >= len(paths))  # the downloads
         mine = [(path, content) for n, path, content in files if last[path] == n]  # as in a dict: the last wins
         folders: dict[str, bool] = {}
-        return [path for path, _ in mine], sum(_write_if_changed(out_dir, path, content, folders, fresh)
-                                               for path, content in mine)
+        written = [path for path, content in mine if _write_if_changed(out_dir, path, content, folders, fresh)]
+        return [path for path, _ in mine], written, paths if here else [], links
 
     parent = os.getpid()
     shares = parallel.in_processes(write_share, workers)
-    kept = [path for paths, _ in shares for path in paths]
+    kept = [path for paths, _, _, _ in shares for path in paths]
     if len(set(kept)) != len(kept):  # a page and a download at one path: which is written would be chance
         raise RuntimeError(f"two processes wrote {sorted(p for p in kept if kept.count(p) > 1)[:3]}")
-    return sum(written for _, written in shares), 0 if fresh else _remove_stale(out_dir, kept)
+    written = [path for _, paths, _, _ in shares for path in paths]
+    if record is not None:
+        record["written"] = written
+        record["links"] = {path: docs for *_, links in shares for path, docs in links.items()}
+        record["rendered"] = len(record["links"])
+    if wanted is not None:  # the pages not rendered are kept
+        kept += shares[0][2]
+    return len(written), 0 if fresh else _remove_stale(out_dir, kept, record)
 
 
-def _render_job(project: Project, site: Site, with_history: bool, workers: int | None):
+def _render_job(project: Project, site: Site, with_history: bool, workers: int | None,
+                histories: dict | None = None, wanted: Callable[[str], bool] | None = None):
     """The work of one render process, and how many processes to run it in."""
     site_url = read_site_url(project)
-    histories = task_histories(project, site) if with_history else {}
+    if histories is None:
+        histories = task_histories(project, site) if with_history else {}
     schemas = load_schema_registry(project.schema)
-    workers = workers or parallel.workers(len(site.all_tasks), PARALLEL_MIN_TASKS)
-    renderer = _ShareRenderer(site, site_url, parallel.Claims(workers))
+    workers = 1 if wanted else workers or parallel.workers(len(site.all_tasks), PARALLEL_MIN_TASKS)
+    renderer = _ShareRenderer(site, site_url, parallel.Claims(workers), wanted)
     if workers > 1:  # compiled once here, not once in each process
         for name in renderer.env.list_templates():
             renderer.env.get_template(name)
@@ -118,9 +132,11 @@ def _render_job(project: Project, site: Site, with_history: bool, workers: int |
 class _ShareRenderer(Renderer):
     """Renders only the pages its process claims (piece 0 is the downloads, then CHUNK render calls a piece)."""
 
-    def __init__(self, site: Site, site_url: str, claims: parallel.Claims):
+    def __init__(self, site: Site, site_url: str, claims: parallel.Claims,
+                 wanted: Callable[[str], bool] | None = None):
         super().__init__(site, site_url)
         self.claims = claims
+        self.wanted = wanted
         self.calls = 0
         self.skipped: list[Page] = []  # kept alive, so their ids stay theirs
 
@@ -128,6 +144,9 @@ class _ShareRenderer(Renderer):
         return self.render_with(template, path, lambda: context)
 
     def render_with(self, template: str, path: str, context) -> Page:
+        if self.wanted is not None and not self.wanted(path):
+            self.skipped.append(Page(path, ""))  # not re-rendered: its file stays as it is
+            return self.skipped[-1]
         self.calls += 1
         if self.claims.owns(1 + (self.calls - 1) // CHUNK):
             return super().render(template, path, **context())
@@ -135,20 +154,23 @@ class _ShareRenderer(Renderer):
         return self.skipped[-1]
 
 
-def _render_share(renderer: _ShareRenderer, site: Site, histories: dict, schemas: dict) -> tuple[list, list]:
+def _render_share(renderer: _ShareRenderer, site: Site, histories: dict,
+                  schemas: dict) -> tuple[list, list, dict]:
     """This process's files, each with its place in the one-process order (all_pages' list, then the
-    downloads), and the path of every page in that order."""
-    data = []
+    downloads), the path of every page in that order, and the documents each page rendered here links to."""
+    data, data_links = [], {}
     if renderer.claims.owns(0):  # the downloads and their page: the largest piece, so taken first
         downloads = data_files(site, renderer.site_url, schemas)
         data = [(f"data/{f.name}", f.content) for f in downloads]
         page = Renderer.render(renderer, "data", "data/index.md", files=downloads, dictionary=DICTIONARY)
         data.append((page.path, page.text.encode("utf-8")))
+        data_links[page.path] = page.links
     pages = all_pages(renderer, site, histories)
     skipped = {id(page) for page in renderer.skipped}
     files = [(n, page.path, page.text.encode("utf-8")) for n, page in enumerate(pages) if id(page) not in skipped]
+    links = data_links | {page.path: page.links for page in pages if id(page) not in skipped}
     return files + [(len(pages) + n, path, content) for n, (path, content) in enumerate(data)], \
-        [page.path for page in pages]
+        [page.path for page in pages], links
 
 
 def _redirects(site: Site) -> bytes:
@@ -209,8 +231,9 @@ def _write_new(path: str, content: bytes) -> None:
         os.close(fd)
 
 
-def _remove_stale(out_dir: Path, wanted) -> int:
-    """Delete every file under out_dir not in `wanted` (paths relative to it), then empty folders."""
+def _remove_stale(out_dir: Path, wanted, record: dict | None = None) -> int:
+    """Delete every file under out_dir not in `wanted` (paths relative to it), then empty folders; `record`
+    gets their paths under "removed"."""
     base = os.path.normpath(out_dir)  # so that the paths walked and the paths wanted are spelled alike
     keep = {os.path.normpath(os.path.join(base, rel)) for rel in wanted}
     removed = 0
@@ -220,14 +243,19 @@ def _remove_stale(out_dir: Path, wanted) -> int:
             if path not in keep:
                 os.unlink(path)
                 removed += 1
+                if record is not None:
+                    record.setdefault("removed", []).append(os.path.relpath(path, base))
         if folder != base and not os.listdir(folder):
             os.rmdir(folder)
     return removed
 
 
-def generate(project: Project, with_history: bool = True, out_dir: Path | None = None) -> Site:
+def generate(project: Project, with_history: bool = True, out_dir: Path | None = None,
+             record: dict | None = None, cache: dict | None = None) -> Site:
     """Stages 1-4: validate content and write out_dir (default build/docs; `make serve` has its own) and
-    redirects.json beside it. Nothing is written unless every check passes.
+    redirects.json beside it. Nothing is written unless every check passes. Only the pages that what changed
+    since the last build can change are rendered (generator/pages/depends.py); `record` receives the paths
+    written and removed; `cache` is load_content's (a preview keeps it between builds).
 
     The model is built before the checks, which then run beside the other render processes (0.2 s at
     10,000 tasks). The model only indexes records, with no loop following references, so content that fails
@@ -235,10 +263,21 @@ def generate(project: Project, with_history: bool = True, out_dir: Path | None =
     """
     out_dir = out_dir or docs_dir(project)
     with parallel.no_cycle_collection():  # also between the forked stages (0.04 s at 10,000 tasks)
-        loaded = load_content(project)
+        loaded = load_content(project, cache)
         try:
             site = build_model(loaded)
-            render_tree(project, site, out_dir, with_history, first=lambda: check(loaded))
+            histories = task_histories(project, site) if with_history else {}
+            todo = depends.plan(project, out_dir, site, histories, with_history)  # which pages to render
+            record = {} if record is None else record
+            try:
+                render_tree(project, site, out_dir, with_history, first=lambda: check(loaded),
+                            histories=histories, wanted=todo.wanted, record=record)
+            except ContentError:  # the checks failed: nothing was written
+                raise
+            except BaseException:  # stopped part-way: the next build renders every page
+                depends.forget(out_dir)
+                raise
+            depends.save(todo, out_dir, site, record)
         except ContentError:
             raise
         except Exception:

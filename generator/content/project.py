@@ -56,8 +56,19 @@ class Loaded:
     sources: dict[str, str] = field(default_factory=dict)  # file name -> text
 
 
-def load_content(project: Project) -> Loaded:
-    """Load all content files; raise ContentError with every problem found in any of them."""
+def _stamp(path: Path) -> tuple | None:
+    try:
+        st = path.lstat()  # a file replaced by a link is read again, and refused
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
+def load_content(project: Project, cache: dict | None = None) -> Loaded:
+    """Load all content files; raise ContentError with every problem found in any of them.
+
+    `cache` (kept by a long-running preview) maps each file read before to its size and modification time
+    and what it held then: a file whose size and time are unchanged is not read again."""
     registry = load_schema_registry(project.schema)
     resolve = make_resolver(registry)
 
@@ -74,11 +85,20 @@ def load_content(project: Project) -> Loaded:
     documents, source_paths, problems = content_files(project)
     files = [(project.content / f"{name}.yaml", name) for name in ("jurisdictions", "bodies", "themes")]
     files += [(path, "document") for path in documents]
-    processes = parallel.workers(len(files), PARALLEL_MIN_FILES)
+    stamps = [_stamp(path) for path, _ in files] if cache is not None else []
+    todo = [n for n, (path, _) in enumerate(files) if not stamps or cache.get(path, (None,))[0] != stamps[n]]
+    processes = parallel.workers(len(todo), PARALLEL_MIN_FILES)
     claims = parallel.Claims(processes)
-    shares = parallel.in_processes(lambda: [(n, *load(path, kind)) for n, (path, kind) in enumerate(files)
-                                            if claims.owns(n // CHUNK)], processes)
+    shares = parallel.in_processes(lambda: [(n, *load(*files[n])) for i, n in enumerate(todo)
+                                            if claims.owns(i // CHUNK)], processes)
     loaded = parallel.in_order(shares)
+    if cache is not None:
+        for n, raw, _ in loaded:
+            if raw is not None and stamps[n] is not None:
+                cache[files[n][0]] = (stamps[n], raw)
+        read = {n for n, _, _ in loaded}
+        loaded = parallel.in_order([loaded, [(n, cache[files[n][0]][1], []) for n in range(len(files))
+                                             if n not in read]])
     for _, _, found in loaded:
         problems += found
     sources: dict[str, str] = {}

@@ -102,6 +102,7 @@ class Page:
 
     path: str  # e.g. tasks/<doc>/<task>.md
     text: str
+    links: frozenset[str] = frozenset()  # the documents whose pages it links to (incremental builds)
 
 
 def page_url(path: str) -> str:
@@ -248,6 +249,7 @@ class Renderer:
                            value=indicator_value, level=lambda lv: LEVEL_LABEL[lv], norm=normalise)
         self.env = env
         self.url = ""  # of the page being rendered: links are relative to it
+        self.linked: set[str] = set()  # documents it links to: what an edit to one of them must re-render
         functions = {"absolute": self.absolute, "task_anchor": task_anchor, "front": front, **self._link_functions()}
         env.globals.update(site=site, LEVEL_LABEL=LEVEL_LABEL, **functions)
         env.plain_functions = frozenset(functions.values())
@@ -263,14 +265,18 @@ class Renderer:
         macro call costs Jinja ten times as much, and a template importing macros builds them anew.
         """
         site = self.site
+        linked = self.linked
         # The escaped pieces of every task's link and chips, made once: a task is linked from a dozen pages.
         pieces = {(t.doc, t.id): self._task_pieces(t) for t in site.all_tasks}
 
         def link(to_url: str) -> str:
+            if to_url.startswith(("tasks/", "documents/")):
+                linked.add(to_url.split("/", 2)[1])
             return relative(self.url, to_url)
 
         def task_link(task: Task, show_doc: bool = False) -> Markup:
             url, title, where, _ = pieces[(task.doc, task.id)]
+            linked.add(task.doc)
             return Markup(f'<a href="{relative(self.url, url)}{title}{where}' if show_doc else
                           f'<a href="{relative(self.url, url)}{title}')
 
@@ -281,6 +287,7 @@ class Renderer:
 
         def indicator_chips(task: Task) -> Markup:
             url, _, _, chips = pieces[(task.doc, task.id)]
+            linked.add(task.doc)
             return Markup(_chips(relative(self.url, url), chips))
 
         def body_name(body) -> Markup:
@@ -288,6 +295,7 @@ class Renderer:
 
         def doc_line(doc: Document) -> Markup:
             when = human_period(doc.period) if doc.period else human_date(doc.issued)
+            linked.add(doc.id)
             return Markup(f'<a href="{relative(self.url, doc.url)}">{escape(doc.title)}</a> <span class="rc-muted">'
                           f'· {escape(site.jurisdiction[doc.jurisdiction].name)} · {escape(when)}</span>')
 
@@ -299,6 +307,7 @@ class Renderer:
             for n, task in enumerate(tasks):
                 if task.doc != doc_id:
                     doc_id = task.doc
+                    linked.add(doc_id)
                     doc = site.document[doc_id]
                     jur = site.jurisdiction[doc.jurisdiction]
                     out.append(f'<dt><span class="rc-level rc-level-{escape(jur.level)}">'
@@ -326,8 +335,9 @@ class Renderer:
 
     def render(self, template: str, path: str, **context) -> Page:
         self.url = page_url(path)
+        self.linked.clear()
         text = self.env.get_template(f"{template}.md.j2").render(url=self.url, **context)
-        return Page(path, text)
+        return Page(path, text, frozenset(self.linked))
 
     def render_with(self, template: str, path: str, context: Callable[[], dict]) -> Page:
         """render() with the context that context() makes: a renderer that leaves the page to another
