@@ -9,11 +9,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import yaml
 
+from generator import progress
 from generator.accel import parallel
 from generator.content.checks import check
 from generator.content.project import Project, load_content
@@ -24,6 +26,7 @@ from generator.content.reader import load_schema_registry
 from generator.model.site import Site, build_model
 from generator.pages import depends
 from generator.pages.jobs import all_pages
+from generator.progress import Progress
 from generator.render.renderer import Page, Renderer
 
 def read_site_url(project: Project) -> str:
@@ -123,6 +126,9 @@ def _render_job(project: Project, site: Site, with_history: bool, workers: int |
     schemas = load_schema_registry(project.schema)
     workers = 1 if wanted else workers or parallel.workers(len(site.all_tasks), PARALLEL_MIN_TASKS)
     renderer = _ShareRenderer(site, site_url, parallel.Claims(workers), wanted)
+    if wanted is None:  # about as many pages as this (exact in the last line)
+        site_pages = len(site.all_tasks) + 3 * len(site.documents) + len(site.themes) + len(site.jurisdictions)
+        renderer.progress = Progress("generate: rendering", site_pages)
     if workers > 1:  # compiled once here, not once in each process
         for name in renderer.env.list_templates():
             renderer.env.get_template(name)
@@ -137,6 +143,7 @@ class _ShareRenderer(Renderer):
         super().__init__(site, site_url)
         self.claims = claims
         self.wanted = wanted
+        self.progress: Progress | None = None
         self.calls = 0
         self.skipped: list[Page] = []  # kept alive, so their ids stay theirs
 
@@ -149,6 +156,8 @@ class _ShareRenderer(Renderer):
             return self.skipped[-1]
         self.calls += 1
         if self.claims.owns(1 + (self.calls - 1) // CHUNK):
+            if self.progress is not None:
+                self.progress.tick()
             return super().render(template, path, **context())
         self.skipped.append(Page(path, ""))  # another process renders it
         return self.skipped[-1]
@@ -263,9 +272,12 @@ def generate(project: Project, with_history: bool = True, out_dir: Path | None =
     """
     out_dir = out_dir or docs_dir(project)
     with parallel.no_cycle_collection():  # also between the forked stages (0.04 s at 10,000 tasks)
+        start = time.monotonic()
         loaded = load_content(project, cache)
         try:
             site = build_model(loaded)
+            progress.stage(f"generate: loaded {len(loaded.documents):,} documents, {len(site.all_tasks):,} tasks "
+                           f"({time.monotonic() - start:.1f} s)", len(site.all_tasks))
             histories = task_histories(project, site) if with_history else {}
             todo = depends.plan(project, out_dir, site, histories, with_history)  # which pages to render
             record = {} if record is None else record
@@ -278,6 +290,8 @@ def generate(project: Project, with_history: bool = True, out_dir: Path | None =
                 depends.forget(out_dir)
                 raise
             depends.save(todo, out_dir, site, record)
+            progress.stage(f"generate: rendered {record['rendered']:,} pages ({todo.reason}), wrote "
+                           f"{len(record['written']):,} ({time.monotonic() - start:.1f} s)", len(site.all_tasks))
         except ContentError:
             raise
         except Exception:

@@ -12,7 +12,7 @@ from generator.pipeline import load_site, render_files
 from generator.content.project import Project
 from generator.accel.fastpage import convert
 from generator.pages.jobs import LOCAL_PAGE_JURISDICTIONS, LOCAL_PAGE_TASKS, SIDE_BY_SIDE_MAX
-from tests.bench import _retarget, synthesise
+from tests.bench import _retarget, synthesise_copies as synthesise
 
 
 @pytest.fixture(scope="module")

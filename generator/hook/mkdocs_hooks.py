@@ -25,6 +25,7 @@ from generator.accel.fastpage import convert  # noqa: E402
 from generator.accel.fastsearch import add_entries  # noqa: E402
 from generator.accel.mkdocs_parallel import PageBuilder  # noqa: E402
 from generator.hook.sanitize import clean  # noqa: E402
+from generator.progress import Progress  # noqa: E402
 
 
 def _project(config) -> Project:
@@ -49,6 +50,7 @@ _fast = False
 _command = None
 _in_nav: set[int] = set()
 _files = None
+_progress = None
 
 
 def on_startup(command, dirty, **kwargs):
@@ -83,6 +85,19 @@ def _install_page_builder(config, index) -> None:
         if others and _command == "build":
             print(f"reform-compare: plugins {others} are not in PARALLEL_PLUGINS in generator/hook/mkdocs_hooks.py; "
                   "pages build in one process (slower)", file=sys.stderr)
+
+
+def on_env(env, config, files, **kwargs):
+    """Before the pages are built (in several processes): their progress is counted from here."""
+    global _progress
+    _progress = Progress("mkdocs: building", len(files.documentation_pages()))
+    return env
+
+
+def on_post_page(output, page, config, **kwargs):
+    if _progress is not None:
+        _progress.tick()
+    return output
 
 
 def on_nav(nav, config, files, **kwargs):
