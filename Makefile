@@ -38,8 +38,8 @@ new: venv  ## scaffold a document: make new JURISDICTION=jiangxi TITLE="..." DAT
 	$(BIN)/python -m generator new --jurisdiction "$(JURISDICTION)" --title "$(TITLE)" --date "$(or $(DATE),unknown)" \
 	  $(if $(ID),--id "$(ID)") $(if $(SOURCE),--source "$(SOURCE)")
 
-bench: venv  ## build synthetic corpora of 1,000 and 10,000 tasks; writes bench-report.json
-	$(BIN)/python -m tests.bench
+bench: venv  ## synthetic corpora of 1,000 and 10,000 tasks (BENCH=--with-100k adds 100,000); writes bench-report.json
+	$(BIN)/python -m tests.bench $(BENCH)
 
 update-golden: venv  ## rewrite tests/golden/ from the fixture corpus (read the diff before committing)
 	$(BIN)/python -m tests.golden --update

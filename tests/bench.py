@@ -1,20 +1,23 @@
 """Benchmark the pipeline at the scale of all of China: `python -m tests.bench` (or `make bench`).
 
-For each scale (default 1,000 and 10,000 tasks) it builds a throw-away project from the real
-records, replicated under new ids (synthetic counties under the real provinces, each with a copy
-of one real document: same task shapes, quotes and themes; its source copied under the new name),
-then measures in one run:
+For each scale (default 1,000 and 10,000 tasks; `--with-100k` adds 100,000) it builds a throw-away
+project in China's shape from the fixture records: for each of two years, a national document, then
+provinces, prefectures and counties in China's proportions (31 : 330 : 2,800, scaled to the task count),
+each a copy of the fixture document of its level (same task shapes, quotes and themes; its source copied
+under the new name), every level's tasks implementing the level above's, and each second-year document
+following its first-year one once the schema has `follows`. Then it measures, in one run:
 
   pipeline  validate + generate (stages timed one by one), then the same `mkdocs build` command
             that generator.pipeline.build_site runs;
   bare      MkDocs Material on as many plain Markdown pages (~130 words each), same theme and
             nav policy (a small nav of section pages, every other page in not_in_nav), no hooks;
-  rebuild   one content file changed, then generate + mkdocs build again.
+  rebuild   one county's document changed, then generate (incremental) + mkdocs build again;
+  reload    `make serve` on loopback: seconds from saving one more edit to the page served with it.
 
-Each measured step runs in its own child process, so its peak RSS is that child's ru_maxrss
-(os.wait4). The disk is synced before the pipeline, the bare build and the rebuild, so that none
-of them is charged for writing out files an earlier one made. It prints a table and writes a JSON
-report (default bench-report.json at the root).
+It prints the scale and step it is on. Each measured step runs in its own child process, so its peak
+RSS is that child's ru_maxrss (os.wait4). The disk is synced before the pipeline, the bare build and the
+rebuild, so that none of them is charged for writing out files an earlier one made. It prints a table and
+writes a JSON report (default bench-report.json at the root).
 """
 
 from __future__ import annotations
