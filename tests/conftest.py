@@ -7,6 +7,7 @@ the tests of the live content (tests/test_live_content.py) read content/.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -16,6 +17,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator.content.project import Project
 
@@ -161,3 +163,20 @@ def page(browser):
     pg = context.new_page()
     yield pg
     context.close()
+
+
+def assert_exports_keep_every_field(tasks_json: str, documents: Path) -> None:
+    """Every field of every task record under `documents` is in data/tasks.json as written."""
+    exported = {(t["document"], t["id"]): t for t in json.loads(tasks_json)}
+    for path in sorted(documents.glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for task in doc["tasks"]:
+            out = exported[(doc["id"], task["id"])]
+            for key, value in task.items():
+                if key == "quote":
+                    assert out["quote"] == (value if isinstance(value, list) else [value])
+                elif key == "indicators":
+                    for original, copy in zip(value, out["indicators"], strict=True):
+                        assert {k: v for k, v in copy.items() if k in original} == original
+                else:
+                    assert out[key] == value, (doc["id"], task["id"], key)

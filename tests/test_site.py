@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from .conftest import assert_exports_keep_every_field
+
 from generator.pipeline import load_site
 from generator.content.project import Project
 
@@ -57,19 +59,7 @@ def test_task_page_metadata_for_link_previews(built_site: Path):
 
 
 def test_exports_lose_no_field_of_any_task(built_site: Path, root):
-    exported = {(t["document"], t["id"]): t for t in json.loads((built_site / "data/tasks.json").read_text("utf-8"))}
-    for path in sorted((root / "content/documents").glob("*.yaml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for task in doc["tasks"]:
-            out = exported[(doc["id"], task["id"])]
-            for key, value in task.items():
-                if key == "quote":
-                    assert out["quote"] == (value if isinstance(value, list) else [value])
-                elif key == "indicators":
-                    for original, copy in zip(value, out["indicators"], strict=True):
-                        assert {k: v for k, v in copy.items() if k in original} == original
-                else:
-                    assert out[key] == value, (doc["id"], task["id"], key)
+    assert_exports_keep_every_field((built_site / "data/tasks.json").read_text("utf-8"), root / "content/documents")
 
 
 def test_csv_is_utf8_with_bom_and_keeps_chinese(built_site: Path):
