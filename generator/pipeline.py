@@ -31,13 +31,15 @@ from generator.model.history import task_histories
 from generator.model.site import Site, build_model
 from generator.output.export import DICTIONARY, data_files
 from generator.output.files import write_jobs, write_redirects
+from generator.pages.citation import citation_downloads
 from generator.pages.jobs import Download, Job, site_jobs
 from generator.render.renderer import Renderer
 from generator.render.share import render_all
 
 
-def read_site_url(project: Project) -> str:
-    """site_url from mkdocs.yml: it is set in that one place."""
+
+def _mkdocs_config(project: Project) -> dict:
+    """mkdocs.yml, read as far as the generator needs it."""
     class Permissive(yaml.SafeLoader):
         pass
     Permissive.add_multi_constructor("", lambda loader, suffix, node: None)  # mkdocs.yml may hold !!python tags
@@ -50,8 +52,22 @@ def read_site_url(project: Project) -> str:
         mark = exc.problem_mark or exc.context_mark
         raise ContentError([Problem("mkdocs.yml", mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
                                     f"YAML syntax: {exc.problem}", "check the indentation and quoting here")]) from None
-    url = config.get("site_url") if isinstance(config, dict) else None
+    return config if isinstance(config, dict) else {}
+
+
+def read_site_url(project: Project) -> str:
+    """site_url from mkdocs.yml: it is set in that one place."""
+    url = _mkdocs_config(project).get("site_url")
     return (url or "http://127.0.0.1:8000/").rstrip("/") + "/"
+
+
+def read_settings(project: Project) -> dict:
+    """What the About page and the record histories take from mkdocs.yml: the repository and the licences."""
+    config = _mkdocs_config(project)
+    extra = config.get("extra") if isinstance(config.get("extra"), dict) else {}
+    licence = extra.get("licence") if isinstance(extra.get("licence"), dict) else {}
+    return {"repo_url": str(config.get("repo_url") or "").rstrip("/"),
+            "licence": {k: str(v) for k, v in licence.items()}}
 
 
 def load_site(project: Project) -> Site:
@@ -66,9 +82,11 @@ def plan(project: Project, site: Site, histories: dict) -> tuple[Renderer, list[
     site_url = read_site_url(project)
     downloads = data_files(site, site_url, load_schema_registry(project.schema))
     as_of = build_date(os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch(project))
-    jobs = site_jobs(site, site_url, downloads, DICTIONARY, histories)
+    jobs = site_jobs(site, site_url, downloads, DICTIONARY, histories) + citation_downloads(site, site_url)
     one_page_per_path([job.path for job in jobs])
-    return Renderer(site, site_url, as_of), jobs
+    renderer = Renderer(site, site_url, as_of)
+    renderer.env.globals.update(read_settings(project))  # before any template loads: they copy the globals
+    return renderer, jobs
 
 
 def one_page_per_path(paths: list[str]) -> None:

@@ -25,7 +25,29 @@ def test_history_lists_only_commits_that_changed_the_task(scratch):
     assert [c.subject for c in changed] == ["Retitle the epidemic task", "Add the documents"]
     untouched = history["jiangxi-2020-h2-key-tasks/hospital-investment"]
     assert [c.subject for c in untouched] == ["Add the documents"]
+    assert [c.what for c in changed] == ["Title changed", "Task added"]   # in readers' words
     assert all(len(c.date) == 10 for c in changed)  # commit dates: the same on every rebuild
+
+
+def test_history_of_a_renamed_task_continues_through_the_rename(scratch):
+    _git(scratch.root, "init", "-q")
+    _git(scratch.root, "add", "content")
+    _git(scratch.root, "commit", "-q", "-m", "Add the documents")
+    path = scratch.content / "documents" / "jiangxi-2020-h2-key-tasks.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("title: Support epidemic treatment bases", "title: Support the epidemic bases"),
+                    encoding="utf-8")
+    _git(scratch.root, "commit", "-q", "-am", "Retitle")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  - id: epidemic-treatment-capacity\n",
+                                 "  - id: epidemic-bases\n    former_ids: [epidemic-treatment-capacity]\n"),
+                    encoding="utf-8")
+    _git(scratch.root, "commit", "-q", "-am", "Rename the task")
+    history = task_histories(scratch, load_site(scratch))
+    changes = history["jiangxi-2020-h2-key-tasks/epidemic-bases"]
+    assert [c.subject for c in changes] == ["Rename the task", "Retitle", "Add the documents"]
+    assert changes[0].what.startswith("Address changed (was epidemic-treatment-capacity")
+    assert changes[-1].what == "Task added"
 
 
 def test_no_git_no_history(scratch):

@@ -66,7 +66,7 @@ def test_task_without_bodies_says_so(files):
 def test_theme_page_orders_national_to_county_and_marks_empty_cells(files):
     page = text(files, "themes/disease-control.md")
     order = [page.index(name) for name in ("China", "Guangdong Province", "Jiangxi Province",
-                                           "Unnamed city", "Feixi County")]
+                                           "City not stated", "Feixi County")]
     assert order == sorted(order)
     covid = text(files, "themes/covid-19.md")
     assert "Nothing on this theme in the text we hold, which is only an excerpt" in covid
@@ -98,12 +98,15 @@ def test_indicators_page_lists_every_indicator(files, root):
 def test_home_matrix_links_into_theme_pages(files):
     page = text(files, "index.md")
     assert 'class="rc-heat rc-heat-' in page
-    assert 'href="themes/public-health/"' in page
+    assert 'href="themes/public-health/"' in page   # the theme headings
     # one row per national or provincial jurisdiction; a county's document counts in its province's row
     rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
     assert [r.split('href="jurisdictions/')[1].split("/")[0] for r in rows] == [
-        "china", "anhui", "guangdong", "jiangxi", "unnamed-city-2014"]
-    assert "Feixi County (county)" in rows[1]
+        "china", "anhui", "guangdong", "jiangxi"]
+    # a row says where its counts come from, and each number opens that jurisdiction's tasks on the theme
+    assert "counts include Feixi County (county)" in rows[1]
+    assert "counts include City not stated (2014 work plan) (city)" in rows[0]
+    assert 'href="jurisdictions/anhui/#theme-public-health"' in rows[1]
 
 
 def test_markdown_escaping_makes_text_inert():
@@ -193,3 +196,25 @@ def test_templates_output_what_stock_jinja_outputs():
         env = env_class(loader=jinja2.DictLoader({"t": HOSTILE}), **TEMPLATE_SETTINGS)
         pages.append(env.get_template("t").render(**values))
     assert pages[0] == pages[1] and "&lt;script&gt;" in pages[0] and "<em>kept</em>" in pages[0]
+
+
+def test_document_provenance_shows_on_its_page_and_in_citations(scratch):
+    """A Chinese title and an original address, where a source states them, reach the page and the citations."""
+    path = scratch.content / "documents" / "guangdong-2020-near-term-key-tasks.yaml"
+    record = path.read_text(encoding="utf-8")
+    record = record.replace("jurisdiction: guangdong\n", "title_zh: 广东省深化医药卫生体制改革近期重点工作任务\n"
+                            "jurisdiction: guangdong\n", 1)
+    record = record.replace("  file: guangdong-2020-near-term-key-tasks.txt\n",
+                            "  file: guangdong-2020-near-term-key-tasks.txt\n  url: https://example.org/gd-2020\n", 1)
+    path.write_text(record, encoding="utf-8")
+    files = render_files(scratch, load_site(scratch), with_history=False)
+    page = text(files, "documents/guangdong-2020-near-term-key-tasks/index.md")
+    assert '<dd lang="zh">广东省深化医药卫生体制改革近期重点工作任务</dd>' in page
+    assert 'href="https://example.org/gd-2020"' in page
+    task = next(p for p in files if p.startswith("tasks/guangdong-2020-near-term-key-tasks/") and p.endswith(".md"))
+    cite = text(files, task)
+    assert "(广东省深化医药卫生体制改革近期重点工作任务.)" in cite and "Original: https://example.org/gd-2020." in cite
+    folder = task.removesuffix(".md") + "/"
+    assert "TT  - 广东省深化医药卫生体制改革近期重点工作任务" in text(files, folder + "cite.ris")
+    assert "L2  - https://example.org/gd-2020" in text(files, folder + "cite.ris")
+    assert json.loads(text(files, folder + "cite.json"))[0]["original-title"] == "广东省深化医药卫生体制改革近期重点工作任务"

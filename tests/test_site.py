@@ -98,7 +98,8 @@ def test_every_task_has_a_theme_and_local_tasks_point_up(site_model):
 def test_unknowns_stay_unknown(site_model):
     city = site_model.document["city-2014-grassroots-public-health"]
     assert city.issuer is None and city.issued == "unknown"
-    assert site_model.jurisdiction[city.jurisdiction].parent == ""  # the text does not name its province
+    place = site_model.jurisdiction[city.jurisdiction]
+    assert place.unnamed and site_model.jurisdiction[place.parent].level == "national"  # no city, no province named
     feixi = site_model.document["feixi-health-capacity-five-aspects"]
     assert feixi.issued == "unknown" and feixi.period is None
 

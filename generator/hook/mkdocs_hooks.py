@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -158,7 +159,20 @@ def on_page_context(context, page, config, nav, **kwargs):
         else:
             Page.render(page, config, _files)
         page.content = _sanitise(page.content, page)
+    _lift_head_data(page)
     return context
+
+
+_HEAD_DATA = re.compile(r'<div hidden(?:="")? class="rc-head" data-head="([^"]*)"></div>\n?')
+
+
+def _lift_head_data(page) -> None:
+    """A page's citation meta tags and JSON-LD, which the generator writes into the content, go to
+    page.meta for theme/main.html to put in <head>."""
+    found = _HEAD_DATA.search(page.content or "")
+    if found:
+        page.meta["rc_head"] = json.loads(html.unescape(found.group(1)))
+        page.content = page.content[:found.start()] + page.content[found.end():]
 
 
 def _render(page, fast) -> None:

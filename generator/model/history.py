@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import yaml
 
@@ -20,6 +20,27 @@ class Change:
     commit: str
     date: str
     subject: str
+    what: str = ""  # what the commit changed in one task's record, in readers' words
+
+
+# The record's fields as readers know them, in the order a change lists them.
+FIELD_WORDS = {"title": "title", "quote": "quoted passage", "section": "section", "themes": "themes",
+               "bodies": "responsible bodies", "bodies_quote": "responsible bodies", "indicators": "targets",
+               "implements": "links to higher-level tasks"}
+
+
+def describe(before: dict | None, now: dict) -> str:
+    """'Task added', 'Renamed from x; title changed', 'Themes and targets changed'."""
+    if before is None:
+        return "Task added"
+    parts = []
+    if before.get("id") != now.get("id"):
+        parts.append(f"Address changed (was {before.get('id')}; the old address still works)")
+    fields = list(dict.fromkeys(FIELD_WORDS[k] for k in FIELD_WORDS if before.get(k) != now.get(k)))
+    if fields:
+        listed = fields[0] if len(fields) == 1 else ", ".join(fields[:-1]) + " and " + fields[-1]
+        parts.append(f"{listed[0].upper()}{listed[1:]} changed" if not parts else f"{listed} changed")
+    return "; ".join(parts) or "Record edited (notes or layout)"
 
 
 def _git(project, *args: str, stdin: bytes | None = None) -> bytes | None:
@@ -119,16 +140,18 @@ def task_histories(project, site: Site) -> dict[str, list[Change]]:
         log = logs[rels[doc.id]]
         if rels[doc.id] in as_committed:
             for task in doc.tasks:
-                out[task.key] = [log[0][0]]
+                out[task.key] = [replace(log[0][0], what="Task added")]
             continue
         versions = [(change, _tasks(texts.get(f"{change.commit}:{path}"))) for change, path in log]
         for task in doc.tasks:
+            ids = (task.id, *task.former_ids)  # through a rename, the record under its old id is the same task's
             changes = []
             for n, (change, tasks) in enumerate(versions):
                 older = versions[n + 1][1] if n + 1 < len(versions) else {}
-                before = older.get(task.id) or next((older[f] for f in task.former_ids if f in older), None)
-                if task.id in tasks and tasks[task.id] != before:
-                    changes.append(change)
+                now = next((tasks[i] for i in ids if i in tasks), None)
+                before = next((older[i] for i in ids if i in older), None)
+                if now is not None and now != before:
+                    changes.append(replace(change, what=describe(before, now)))
             out[task.key] = changes
     return out
 

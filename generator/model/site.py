@@ -19,6 +19,7 @@ class Jurisdiction:
     name_zh: str = ""
     parent: str = ""
     note: str = ""
+    unnamed: bool = False  # the source does not name the place
 
     @property
     def rank(self) -> int:
@@ -113,6 +114,7 @@ class Document:
     source_url: str = ""
     translation: str = ""
     source_description: str = ""
+    source_form: str = ""  # news-report, reprint or text; "" where the record does not say
     notes: tuple[Note, ...] = ()
     label: str = ""  # unique on the site: 'China · key tasks 2020 H2'
     follows: str = ""  # the earlier document of the series
@@ -225,7 +227,8 @@ def _opt(record: dict, key: str, default=""):
 def build_model(loaded: Loaded) -> Site:
     """Turn checked raw content into the immutable Site."""
     jurisdictions = tuple(
-        Jurisdiction(j["id"], j["name"], j["level"], _opt(j, "name_zh"), _opt(j, "parent"), _opt(j, "note"))
+        Jurisdiction(j["id"], j["name"], j["level"], _opt(j, "name_zh"), _opt(j, "parent"), _opt(j, "note"),
+                     _opt(j, "unnamed", False))
         for j in loaded.jurisdictions.data["jurisdictions"])
     bodies = tuple(
         Body(b["id"], b["name"], b["level"], _opt(b, "name_zh"), tuple(_opt(b, "aliases", [])), _opt(b, "jurisdiction"))
@@ -247,7 +250,7 @@ def build_model(loaded: Loaded) -> Site:
             source_file=source["file"], source_language=source["language"], excerpt=source["excerpt"],
             tasks=tasks, title_zh=_opt(d, "title_zh"), summary=_opt(d, "summary"), date_note=_opt(d, "date_note"),
             source_url=_opt(source, "url"), translation=_opt(source, "translation"),
-            source_description=_opt(source, "description"),
+            source_description=_opt(source, "description"), source_form=_opt(source, "form"),
             notes=tuple(Note(n["quote"], n["reason"]) for n in d.get("notes", [])),
             label=record_label(d, jur_raw), follows=_opt(d, "follows")))
     jur = {j.id: j for j in jurisdictions}

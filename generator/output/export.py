@@ -183,7 +183,8 @@ def data_files(site: Site, site_url: str, schemas: dict[str, dict]) -> list[Data
                                 for t in site.themes])),
         DataFile("jurisdictions.json", "Jurisdictions with level and parent.", len(site.jurisdictions),
                  lambda: _json([{"id": j.id, "name": j.name, "name_zh": j.name_zh or None, "level": j.level,
-                                 "parent": j.parent or None, "note": j.note or None} for j in site.jurisdictions])),
+                                 "parent": j.parent or None, "note": j.note or None, "unnamed": j.unnamed}
+                                for j in site.jurisdictions])),
         DataFile("tasks.csv", "One row per task.", len(tasks),
                  lambda: _csv([c for c, _ in TASK_COLUMNS], _task_rows(site, site_url))),
         DataFile("indicators.csv", "One row per quantitative indicator.", sum(len(t.indicators) for t in tasks),

@@ -11,6 +11,7 @@ from typing import Any
 from generator.model.site import Site, Task
 from generator.pages.series import above_view, changes_view, series_jobs, timeline
 from generator.output.export import GUARD_NOTE
+from generator.pages.citation import DOWNLOADS, cite, head_data, page_text
 from generator.pages.source_text import source_paragraphs
 
 HEAT_STEPS = 4
@@ -77,13 +78,18 @@ def home_job(site: Site) -> Job:
                                     "indicator_count": _indicator_count(tasks)})
 
 
-def document_job(site: Site, doc, above: dict | None = None, changes: dict | None = None) -> Job:
+def _citation(site: Site, site_url: str, doc, task: Task | None = None) -> dict:
+    c = cite(site, site_url, doc, task)
+    return {"text": page_text(c), "head": head_data(c, site_url), "downloads": DOWNLOADS if task else ()}
+
+
+def document_job(site: Site, site_url: str, doc, above: dict | None = None, changes: dict | None = None) -> Job:
     cascade = any(t.key in site.implemented_by for t in doc.tasks)
     implemented = list(dict.fromkeys(site.task[key].doc for t in doc.tasks for key in t.implements))
     return Job(f"documents/{doc.id}/index.md", "document",
-               {"doc": doc, "cascade": cascade, "indicator_count": _indicator_count(doc.tasks), "above": above,
-                "changes": changes, "implemented": [site.document[d] for d in implemented],
-                "followed_by": site.followed_by.get(doc.id, ())})
+               lambda: {"doc": doc, "cascade": cascade, "indicator_count": _indicator_count(doc.tasks), "above": above,
+                        "changes": changes, "implemented": [site.document[d] for d in implemented],
+                        "followed_by": site.followed_by.get(doc.id, ()), "citation": _citation(site, site_url, doc)})
 
 
 def source_job(site: Site, doc) -> Job:
@@ -141,12 +147,6 @@ def cascade_jobs(site: Site, doc, layout: dict | None) -> list[Job]:
     return jobs
 
 
-def citation(site: Site, site_url: str, task: Task) -> str:
-    doc = site.document[task.doc]
-    return (f"{doc.label}. “{doc.title}”, section {task.section}: “{task.title}”. "
-            f"Reform Compare. {site_url}{task.url}")
-
-
 def related_tasks(site: Site, task: Task, limit: int = 8) -> list[Task]:
     """Tasks of other documents sharing the main theme, not already linked by implements."""
     linked = set(task.implements) | {t.key for t in site.implemented_by.get(task.key, ())}
@@ -157,7 +157,8 @@ def related_tasks(site: Site, task: Task, limit: int = 8) -> list[Task]:
 
 def task_job(site: Site, site_url: str, task: Task, history=(), layout: dict | None = None) -> Job:
     return Job(f"tasks/{task.doc}/{task.id}.md", "task", lambda: {
-        "task": task, "related": related_tasks(site, task), "citation": citation(site, site_url, task),
+        "task": task, "related": related_tasks(site, task),
+        "citation": _citation(site, site_url, site.document[task.doc], task),
         "history": list(history), "layout": layout})
 
 
@@ -245,18 +246,23 @@ def body_jobs(site: Site, body) -> list[Job]:
     return [page, *region_jobs("body_region", regions, body=body)]
 
 
-def jurisdiction_job(site: Site, jur, region: dict | None = None) -> Job:
+def jurisdiction_job(site: Site, jur, region: dict | None = None, row_docs: dict | None = None) -> Job:
+    """A jurisdiction's documents over time and its tasks by top theme, a task under each of its themes. A
+    province's, or China's, page also counts those of its cities and counties, as its row on the home page
+    does; at scale those have their own pages."""
     docs = timeline(site.documents_of(jur.id))
-    tasks = [t for d in docs for t in d.tasks]
-    by_leaf: dict[str, list] = {}
-    for t in tasks:  # under every theme it has, as on the theme pages
-        for theme_id in t.themes:
-            by_leaf.setdefault(theme_id, []).append(t)
-    by_theme = [(theme, sorted(by_leaf[theme.id], key=site.task_order))
-                for theme in site.themes if theme.parent and theme.id in by_leaf]
+    local_docs = [] if region else [d for d in (row_docs or {}).get(jur.id, ()) if d.jurisdiction != jur.id]
+    tasks = [t for d in docs + local_docs for t in d.tasks]
+    top_of = {t.id: (t.parent or t.id) for t in site.themes}
+    by_top: dict[str, list] = {}
+    for t in tasks:
+        for top in dict.fromkeys(top_of[th] for th in t.themes):
+            by_top.setdefault(top, []).append(t)
+    by_theme = [(theme, sorted(by_top[theme.id], key=site.task_order))
+                for theme in site.top_themes() if theme.id in by_top]
     return Job(f"jurisdictions/{jur.id}.md", "jurisdiction", {
-        "jur": jur, "docs": docs, "tasks": tasks, "by_theme": by_theme, "indicator_count": _indicator_count(tasks),
-        "parent": site.jurisdiction.get(jur.parent), "region": region,
+        "jur": jur, "docs": docs, "tasks": tasks, "local_docs": local_docs, "by_theme": by_theme,
+        "indicator_count": _indicator_count(tasks), "parent": site.jurisdiction.get(jur.parent), "region": region,
         "children": [j for j in site.jurisdictions if j.parent == jur.id]})
 
 
@@ -324,6 +330,30 @@ def indicators_jobs(site: Site) -> list[Job]:
     return [index, *jobs]
 
 
+CHANGES_SHOWN = 30  # commits on the Changes page
+
+
+def change_groups(site: Site, histories: dict) -> list[dict]:
+    """The latest commits that changed records, newest first, each with the documents it touched: a
+    document all of whose tasks it added is 'added'; otherwise each task it changed, with what changed."""
+    commits: dict[str, dict] = {}
+    for doc in site.documents:
+        for task in doc.tasks:
+            for change in histories.get(task.key, ()):
+                entry = commits.setdefault(change.commit, {"date": change.date, "docs": {}})
+                entry["docs"].setdefault(doc.id, []).append((task, change.what))
+    newest = sorted(commits.items(), key=lambda item: item[1]["date"], reverse=True)[:CHANGES_SHOWN]
+    groups = []
+    for commit, entry in newest:
+        documents = []
+        for doc_id, tasks in entry["docs"].items():
+            doc = site.document[doc_id]
+            added = len(tasks) == len(doc.tasks) and all(what == "Task added" for _, what in tasks)
+            documents.append({"doc": doc, "tasks": tasks, "added": added})
+        groups.append({"commit": commit, "date": entry["date"], "documents": documents})
+    return groups
+
+
 def data_jobs(downloads: list, dictionary: list) -> list[Job | Download]:
     """The /data/ page and its downloads (output/export.py's files: name, description, rows, make)."""
     return [Job("data/index.md", "data", {"files": downloads, "dictionary": dictionary, "guard": GUARD_NOTE}),
@@ -345,10 +375,13 @@ def site_jobs(site: Site, site_url: str, downloads: list, dictionary: list,
             Job("jurisdictions/index.md", "jurisdictions", {
                 "regions": by_id, "elsewhere": {j.id for region in regions for j, _ in region["entries"]}}),
             Job("compare/index.md", "compare", {"documents": main, "regions": regions}),
+            Job("about/index.md", "about"),
+            Job("changes/index.md", "recent", {"groups": change_groups(site, histories)}),
             *indicators_jobs(site)]
     for doc in site.documents:
         above, changes = above_view(site, doc), changes_view(site, doc)
-        jobs += [document_job(site, doc, above, changes), source_job(site, doc), *series_jobs(doc, above, changes)]
+        jobs += [document_job(site, site_url, doc, above, changes), source_job(site, doc),
+                 *series_jobs(doc, above, changes)]
         layout = None
         if any(t.key in site.implemented_by for t in doc.tasks):
             layout = cascade_layout(site, doc)
@@ -356,6 +389,9 @@ def site_jobs(site: Site, site_url: str, downloads: list, dictionary: list,
         jobs += [task_job(site, site_url, task, histories.get(task.key, ()), layout) for task in doc.tasks]
     jobs += [job for t in site.themes for job in theme_jobs(site, t)]
     jobs += [job for b in site.bodies for job in body_jobs(site, b)]
-    jobs += [jurisdiction_job(site, j, by_id.get(j.id)) for j in site.jurisdictions]
+    row_docs: dict[str, list] = {}
+    for doc in site.documents:
+        row_docs.setdefault(overview_group(site, doc.jurisdiction), []).append(doc)
+    jobs += [jurisdiction_job(site, j, by_id.get(j.id), row_docs) for j in site.jurisdictions]
     jobs += region_jobs("jurisdiction_region", regions)
     return list({job.path: job for job in jobs}.values())

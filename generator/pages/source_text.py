@@ -97,10 +97,18 @@ def _mark_up(text: str, paragraphs: list[tuple[int, int]], spans: list) -> list[
                 gone += 1
             while notes and notes[0] in ended:
                 heapq.heappop(notes)
-            html_parts += [f'<span class="rc-anchor" id="{spans[n][2]}"></span>' for n in starts.get(a, ()) if spans[n][2]]
+            html_parts += [_anchors(spans[n]) for n in starts.get(a, ()) if spans[n][2]]
             html_parts.append(_piece(html.escape(text[a:b]), [spans[n] for n in sorted(tasks)],
                                      spans[notes[0]] if notes else None))
         out.append("".join(html_parts))
+    return out
+
+
+def _anchors(span) -> str:
+    """A passage's anchor, and one for each former id of its task: a link made before a rename still lands."""
+    out = f'<span class="rc-anchor" id="{span[2]}"></span>'
+    for old in span[3].former_ids:
+        out += f'<span class="rc-anchor" id="q-{old}{span[2][2 + len(span[3].id):]}" data-task="{span[3].id}"></span>'
     return out
 
 

@@ -60,6 +60,20 @@ def front(title: str, description: str, boost: float | None = None, exclude: boo
     return Markup("\n".join(lines) + "\n---\n")
 
 
+def plural(n: int, word: str, many: str = "") -> str:
+    """'1 task', '2 tasks', '3 bodies' (given many)."""
+    return f"{number(n)} {word if n == 1 else (many or word + 's')}"
+
+
+def _bare(text: str) -> str:
+    return normalise(text).strip().rstrip(".;:,").lower()
+
+
+def excerpt(task: Task) -> str:
+    """The first of a task's quotes that says more than its title (the source's heading is often both)."""
+    title = _bare(task.title)
+    return next((normalise(q) for q in task.quotes if _bare(q) != title), "")
+
 
 def page_url(path: str) -> str:
     """The directory URL MkDocs gives a Markdown file."""
@@ -147,13 +161,15 @@ class Renderer:
                           auto_reload=False,  # one Renderer per build: no stat of every template per page
                           **TEMPLATE_SETTINGS)
         env.filters.update(md=md, yaml=yaml_string, date=human_date, period=human_period, num=number,
-                           value=indicator_value, level=lambda lv: LEVEL_LABEL[lv], norm=normalise)
+                           value=indicator_value, level=lambda lv: LEVEL_LABEL[lv], norm=normalise,
+                           plural=plural, excerpt=excerpt)
         self.env = env
         self.url = ""  # of the page being rendered: links are relative to it
         functions = {"absolute": self.absolute, "task_anchor": task_anchor, "front": front, "level_badge": level_badge,
                      "diff_block": _diff_block, **self._link_functions()}
         env.filters["status"] = lambda ind: deadline_status(ind.deadline, as_of)
-        env.globals.update(site=site, LEVEL_LABEL=LEVEL_LABEL, as_of_note=as_of_note(as_of), **functions)
+        env.globals.update(site=site, LEVEL_LABEL=LEVEL_LABEL, as_of_note=as_of_note(as_of), repo_url="", licence={},
+                           **functions)
         fastjinja.call_directly(env, functions.values())
 
     def _link_functions(self) -> dict:

@@ -17,5 +17,7 @@ PAGE_TYPES = [
     "indicators/",
     "compare/?a=china-2020-h2-key-tasks&b=feixi-health-capacity-five-aspects",
     "data/",
+    "about/",
+    "changes/",
     "404.html",
 ]

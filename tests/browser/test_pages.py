@@ -35,14 +35,14 @@ def test_copy_link_button_copies_the_permanent_link(browser, served_site):
         page.route(lambda url: not url.startswith(served_site), lambda route: route.abort())
         page.clock.install()   # the "Copied" label's 2-second timer runs on a fake clock
         page.goto(served_site + TASK_PATH.lstrip("/"))
-        button = page.locator("#cite button.rc-copy, .rc-cite button.rc-copy")
+        button = page.locator(".rc-cite button.rc-copy", has_text="Copy link")
         assert button.count() == 1
         assert button.inner_text() == "Copy link"
         permanent = SITE_URL + TASK_PATH.lstrip("/")
         assert button.get_attribute("data-copy") == permanent
         assert page.locator(".rc-cite a", has_text=permanent).get_attribute("href") == permanent
         button.click()
-        page.wait_for_function("() => document.querySelector('button.rc-copy').textContent === 'Copied'")
+        page.wait_for_function("() => document.querySelector('button.rc-copy[data-label=\"Copy link\"]').textContent === 'Copied'")
         assert page.evaluate("navigator.clipboard.readText()") == permanent
         # It turns back after two seconds, ready to copy again.
         page.clock.run_for(2_100)

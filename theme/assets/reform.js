@@ -17,19 +17,27 @@
     marks.forEach(function (m) { m.classList.remove("is-target"); });
     var match = /^#q-([a-z0-9-]+?)(--.*)?$/.exec(location.hash);
     if (!match) return;
+    var renamed = document.getElementById("q-" + match[1]);  // an old id's anchor names the task's id now
+    var task = renamed && renamed.getAttribute("data-task") || match[1];
     marks.forEach(function (m) {
-      if ((" " + m.getAttribute("data-tasks") + " ").indexOf(" " + match[1] + " ") >= 0) m.classList.add("is-target");
+      if ((" " + m.getAttribute("data-tasks") + " ").indexOf(" " + task + " ") >= 0) m.classList.add("is-target");
     });
   }
 
-  // Task page: copy the permanent link.
+  // Task and document pages: the citation's access date is today; copy it, or the permanent link.
   function copyButtons() {
+    var today = new Date();
+    document.querySelectorAll(".rc-accessed").forEach(function (t) {
+      t.textContent = today.toLocaleDateString("en-GB", {day: "numeric", month: "long", year: "numeric"});
+    });
     document.querySelectorAll("button.rc-copy").forEach(function (button) {
+      var label = button.getAttribute("data-label") || button.textContent;
       button.addEventListener("click", function () {
-        var value = button.getAttribute("data-copy");
-        var done = function () { button.textContent = "Copied"; setTimeout(function () { button.textContent = "Copy link"; }, 2000); };
-        if (navigator.clipboard) navigator.clipboard.writeText(value).then(done, function () { window.prompt("Copy this link:", value); });
-        else window.prompt("Copy this link:", value);
+        var from = button.getAttribute("data-copy-from");
+        var value = from ? document.getElementById(from).textContent.replace(/\s+/g, " ").trim() : button.getAttribute("data-copy");
+        var done = function () { button.textContent = "Copied"; setTimeout(function () { button.textContent = label; }, 2000); };
+        if (navigator.clipboard) navigator.clipboard.writeText(value).then(done, function () { window.prompt("Copy this:", value); });
+        else window.prompt("Copy this:", value);
       });
     });
   }
