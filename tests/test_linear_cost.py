@@ -22,7 +22,7 @@ def document(notes: int, tasks: int):
     sentences = [f"Sentence {i} says the county will build clinic {i * 7} by {2000 + i % 30}." for i in range(notes)]
     source = "\n".join(" ".join(sentences[j:j + 5]) for j in range(0, notes, 5))
     made = [types.SimpleNamespace(id=f"t{i}", url=f"tasks/d/t{i}/", title=f"Task {i}", quotes=(sentences[i],),
-                                  bodies_quote="", indicators=()) for i in range(tasks)]
+                                  bodies_quote="", indicators=(), former_ids=()) for i in range(tasks)]
     doc = types.SimpleNamespace(source_file="x.txt", tasks=made,
                                 notes=[types.SimpleNamespace(quote=s, reason="r") for s in sentences])
     return types.SimpleNamespace(sources={"x.txt": source}), doc

@@ -29,6 +29,7 @@ class Citation:
     issued: str | None  # "2020", "2020-07", "2020-07-15"; None: undated
     period: tuple[str, str] | None
     jurisdiction: str
+    label: str  # the site's label of the document, "China · key tasks 2020 H2": two documents never share one
     source: str  # what the stored text is: "News report of the document, English machine translation, excerpt"
     source_url: str  # the original, where the source states it
     task: str  # the site's summary of the task (its title), or "" for a document
@@ -75,7 +76,7 @@ def cite(site: Site, site_url: str, doc: Document, task: Task | None = None) -> 
     return Citation(
         authors=authors_of(site, doc), title=doc.title, title_zh=doc.title_zh,
         issued=None if doc.issued == "unknown" else doc.issued, period=doc.period,
-        jurisdiction=site.jurisdiction[doc.jurisdiction].name, source=source_kind(doc), source_url=doc.source_url,
+        jurisdiction=site.jurisdiction[doc.jurisdiction].name, label=doc.label, source=source_kind(doc), source_url=doc.source_url,
         task=task.title if task else "", section=task.section if task else "",
         url=site_url + (task.url if task else doc.url), key=f"{doc.id}/{task.id}" if task else doc.id)
 
@@ -87,7 +88,7 @@ def text(c: Citation, accessed: str) -> str:
     parts = [", ".join(c.authors) + "." if c.authors else "", title, c.note]
     if c.source_url:
         parts.append(f"Original: {c.source_url}.")
-    parts.append(f"{SITE_NAME}, {c.url}, accessed {accessed}.")
+    parts.append(f"{SITE_NAME}: {c.label}, {c.url}, accessed {accessed}.")
     return " ".join(p for p in parts if p)
 
 

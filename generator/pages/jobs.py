@@ -253,17 +253,27 @@ def jurisdiction_job(site: Site, jur, region: dict | None = None, row_docs: dict
     docs = timeline(site.documents_of(jur.id))
     local_docs = [] if region else [d for d in (row_docs or {}).get(jur.id, ()) if d.jurisdiction != jur.id]
     tasks = [t for d in docs + local_docs for t in d.tasks]
-    top_of = {t.id: (t.parent or t.id) for t in site.themes}
-    by_top: dict[str, list] = {}
-    for t in tasks:
-        for top in dict.fromkeys(top_of[th] for th in t.themes):
-            by_top.setdefault(top, []).append(t)
-    by_theme = [(theme, sorted(by_top[theme.id], key=site.task_order))
-                for theme in site.top_themes() if theme.id in by_top]
     return Job(f"jurisdictions/{jur.id}.md", "jurisdiction", {
-        "jur": jur, "docs": docs, "tasks": tasks, "local_docs": local_docs, "by_theme": by_theme,
+        "jur": jur, "docs": docs, "tasks": tasks, "local_docs": local_docs, "by_theme": themes_of(site, tasks),
         "indicator_count": _indicator_count(tasks), "parent": site.jurisdiction.get(jur.parent), "region": region,
         "children": [j for j in site.jurisdictions if j.parent == jur.id]})
+
+
+def themes_of(site: Site, tasks: list[Task]) -> list[tuple]:
+    """(top theme, its tasks once each, [(theme, its tasks)]): the count a home-page cell shows, and under it
+    a task listed under every theme it has, as on the theme pages."""
+    by_leaf: dict[str, list] = {}
+    for t in tasks:
+        for theme_id in t.themes:
+            by_leaf.setdefault(theme_id, []).append(t)
+    out = []
+    for top in site.top_themes():
+        groups = [(theme, sorted(by_leaf[theme.id], key=site.task_order))
+                  for theme in [top, *site.children(top.id)] if theme.id in by_leaf]
+        if groups:
+            once = sorted({t.key: t for _, ts in groups for t in ts}.values(), key=site.task_order)
+            out.append((top, once, groups))
+    return out
 
 
 def jurisdiction_regions(site: Site) -> list[dict]:
