@@ -35,6 +35,7 @@ from generator.pages.citation import citation_downloads
 from generator.pages.jobs import Download, Job, site_jobs
 from generator.render.renderer import Renderer
 from generator.render.share import render_all
+from generator.search.records import write_search_file
 
 
 
@@ -135,6 +136,7 @@ def generate(project: Project, with_history: bool = True, timings: dict | None =
         out_dir = out_dir or docs_dir(project)
         timings["written"], timings["removed"] = stage("render+write", write_jobs, renderer, jobs, out_dir)
         write_redirects(site, out_dir.parent / "redirects.json")
+        stage("search records", write_search_file, site, out_dir.parent / "search.json")  # indexed by the hook
     return site
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 import yaml
 
 from tests.conftest import FIXTURE_CONTENT, ROOT, copy_project
+from tests.search_bench import first_searches
 
 PAGE_LIMIT_KB = 40
 GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.org", "-c", "commit.gpgsign=false"]
@@ -189,8 +190,12 @@ def mkdocs_step(root: Path, config: Path, site_dir: Path, work: Path, name: str)
            "--config-file", str(config), "--strict"]
     log = work / f"{name}.log"
     step = run_child(cmd, cwd=root, env=_env(extra), log=log)
-    m = re.search(r"Documentation built in ([0-9.]+) seconds", log.read_text(encoding="utf-8", errors="replace"))
+    text = log.read_text(encoding="utf-8", errors="replace")
+    m = re.search(r"Documentation built in ([0-9.]+) seconds", text)
     step["mkdocs_reported_s"] = float(m.group(1)) if m else None
+    m = re.search(r"Site search: (\d+) pages indexed in ([0-9.]+) seconds \(Pagefind ([0-9.]+) CPU", text)
+    step["search_index"] = ({"pages": int(m.group(1)), "s": float(m.group(2)), "pagefind_cpu_s": float(m.group(3))}
+                            if m else None)  # inside the step's time
     return step
 
 
@@ -216,6 +221,10 @@ def bare_project(dest: Path, pages: int, seed: int = 1) -> Path:
         path.write_text(f"# Page {n}\n\n{body[:1].upper()}{body[1:]}.\n", encoding="utf-8")
     for key in ("hooks", "watch"):
         config.pop(key, None)
+    # The baseline a MkDocs user would have: Material's own search (the project's is Pagefind, from its hook),
+    # with the settings the project used for it.
+    config["plugins"] = [{"search": {"separator": r"[\s\u200b\-]+", "lang": "en"}}]
+    config["theme"]["features"] = config["theme"]["features"] + ["search.highlight", "search.suggest"]
     config["docs_dir"] = "docs"
     config["not_in_nav"] = "/tasks/\n"
     (dest / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -248,6 +257,12 @@ def site_sizes(site_dir: Path) -> dict:
         "search_index_kb": round(index.stat().st_size / 1024, 1) if index.is_file() else None,
         "site_mb": round(sum(p.stat().st_size for p in site_dir.rglob("*") if p.is_file()) / 1024 / 1024, 1),
     }
+
+
+def _folder_mb(folder: Path) -> float | None:
+    if not folder.is_dir():
+        return None
+    return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1024 / 1024, 2)
 
 
 def _count_kinds(pages) -> dict:
@@ -291,6 +306,12 @@ def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print) -> dic
     bare_step = mkdocs_step(bare, bare_config, bare / "site", work, "bare")
     bare_sizes = site_sizes(bare / "site")
 
+    log(f"[{tasks_wanted}] first search in Chromium: Pagefind (this site), Material (the bare build)")
+    task_page = next(iter(sorted((project / "site" / "tasks").glob("*/*/index.html"))), None)
+    first = first_searches(project / "site", task_page.parent.relative_to(project / "site").as_posix() + "/"
+                           if task_page else "", "pagefind")
+    bare_first = first_searches(bare / "site", "tasks/d0000/p00/", "material")
+
     log(f"[{tasks_wanted}] rebuild after one content file changes")
     changed = sorted((project / "content" / "documents").glob("c*.yaml"))
     changed = changed[0] if changed else sorted((project / "content" / "documents").glob("*.yaml"))[0]
@@ -324,6 +345,11 @@ def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print) -> dic
         "max_page_kb": sizes["max_page_kb"],
         "max_page": sizes["max_page"],
         "search_index_kb": sizes["search_index_kb"],
+        "first_search_kb": next(iter(first.values()))["kb"] if first else None,
+        "first_search_ms": next(iter(first.values()))["ms"] if first else None,
+        "first_search": first,
+        "search_indexing": mk.get("search_index"),
+        "search_bundle_mb": _folder_mb(project / "site" / "pagefind"),
         "rebuild_s": round(re_gen["s"] + re_mk["s"], 2),
         "cpu_s": {"pipeline": round(pipeline_cpu, 2), "generator": gen["cpu_s"], "mkdocs": mk["cpu_s"],
                   "bare_mkdocs": bare_step["cpu_s"], "ratio": round(pipeline_cpu / bare_step["cpu_s"], 3),
@@ -333,8 +359,38 @@ def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print) -> dic
                     "changed_file": changed.name},
         "site": sizes,
         "bare": {"max_page_kb": bare_sizes["max_page_kb"], "search_index_kb": bare_sizes["search_index_kb"],
+                 "first_search_kb": next(iter(bare_first.values()))["kb"] if bare_first else None,
+                 "first_search_ms": next(iter(bare_first.values()))["ms"] if bare_first else None,
+                 "first_search": bare_first,
                  "html_pages": bare_sizes["html_pages"], "site_mb": bare_sizes["site_mb"]},
     }
+
+
+# --------------------------------------------------------------------------- search alone, at larger scales
+
+def search_scale(tasks_wanted: int, work: Path, page_from: Path, log=print) -> dict:
+    """Only the search index of a corpus of this size (no site build), and the first search over it in
+    Chromium, from a page of a site built at a smaller scale (`page_from`): its home page and assets."""
+    work.mkdir(parents=True, exist_ok=True)
+    project = work / "project"
+    log(f"[{tasks_wanted}] search only: synthesising the corpus")
+    corpus = synthesise(project, tasks_wanted, git=False)
+    site = work / "site"
+    site.mkdir()
+    shutil.copyfile(page_from / "index.html", site / "index.html")
+    shutil.copytree(page_from / "assets", site / "assets", copy_function=shutil.copyfile)
+    log(f"[{tasks_wanted}] search only: records and index ({corpus['tasks']} tasks)")
+    settle()
+    step = run_child([sys.executable, "-m", "tests.search_bench", str(project), str(site)], cwd=ROOT, env=_env(),
+                     log=work / "index.log")
+    timing = json.loads((project / "build" / "index-time.json").read_text(encoding="utf-8"))
+    log(f"[{tasks_wanted}] search only: first search in Chromium")
+    first = first_searches(site, "", "pagefind")
+    return {"tasks": corpus["tasks"], "load_model_records_index_s": step["s"], "index_s": round(timing["s"], 2),
+            "pages_indexed": timing["pages"], "peak_rss_mb": step["peak_rss_mb"],
+            "peak_tree_pss_mb": step["peak_tree_pss_mb"], "search_bundle_mb": _folder_mb(site / "pagefind"),
+            "first_search_kb": next(iter(first.values()))["kb"] if first else None,
+            "first_search_ms": next(iter(first.values()))["ms"] if first else None, "first_search": first}
 
 
 # --------------------------------------------------------------------------- report
@@ -344,7 +400,8 @@ COLUMNS = [("tasks", "tasks", "{:,}"), ("pages", "markdown_pages", "{:,}"), ("pi
            ("generator s", "generator_s", "{:.1f}"), ("gen share", "generator_share", "{:.1%}"),
            ("peak MB", "peak_rss_mb", "{:.0f}"), ("all processes MB", "peak_tree_pss_mb", "{:.0f}"),
            ("max page KB", "max_page_kb", "{:.1f}"),
-           ("search KB", "search_index_kb", "{:,.0f}"), ("rebuild s", "rebuild_s", "{:.1f}")]
+           ("search KB", "search_index_kb", "{:,.0f}"), ("first search KB", "first_search_kb", "{:,.0f}"),
+           ("first search ms", "first_search_ms", "{:,.0f}"), ("rebuild s", "rebuild_s", "{:.1f}")]
 
 
 def table(rows: list[dict]) -> str:
@@ -369,6 +426,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(ROOT / "bench-report.json"), help="JSON report (default bench-report.json)")
     p.add_argument("--work", help="keep the synthetic projects here (default: a temporary folder, removed)")
     p.add_argument("--no-git", action="store_true", help="do not make the synthetic project a git repository")
+    p.add_argument("--search-scales", default="",
+                   help="task counts (e.g. 100000) at which to build and measure only the search index, "
+                        "after the full scales; reported in the last row as search_scales")
     p.add_argument("--child-generate", nargs=2, metavar=("ROOT", "RESULT"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child_generate:
@@ -384,6 +444,16 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.rmtree(work)
             rows.append(run_scale(scale, work, git=not args.no_git,
                                   log=lambda m: print(m, file=sys.stderr, flush=True)))
+            Path(args.out).write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+        for scale in [int(s) for s in args.search_scales.split(",") if s.strip()]:
+            if not rows:
+                raise SystemExit("bench: --search-scales needs a full scale first (its page and assets)")
+            work = base / f"search-{scale}"
+            if work.exists():
+                shutil.rmtree(work)
+            rows[-1].setdefault("search_scales", []).append(search_scale(
+                scale, work, base / f"scale-{scales[-1]}" / "project" / "site",
+                log=lambda m: print(m, file=sys.stderr, flush=True)))
             Path(args.out).write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
     finally:
         if not args.work:

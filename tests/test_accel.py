@@ -35,7 +35,7 @@ def test_the_site_is_the_same_bytes_with_the_speed_ups_on_and_off_and_on_one_cor
         assert result.returncode == 0, result.stderr
         assert "reform-compare:" not in result.stderr  # no speed-up fell back
         builds[name] = _tree(tmp_path / name)
-    assert len(builds["on"]) > 200 and any(path.endswith("search_index.json") for path in builds["on"])
+    assert len(builds["on"]) > 200 and any(path.endswith("pagefind-entry.json") for path in builds["on"])
     for name, tree in builds.items():
         assert tree.keys() == builds["on"].keys(), name
         assert [p for p in tree if tree[p] != builds["on"][p]] == [], name

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from material.plugins.search.plugin import SearchIndex
 from mkdocs.config import load_config
 from mkdocs.structure.files import get_files
 from mkdocs.structure.pages import Page
@@ -45,17 +44,8 @@ def _compare(root: Path) -> int:
         assert set(fast.anchor_ids) == page.present_anchor_ids, where
         expected_links = {page.file: {i: "#" + i for i in fast.heading_ids}} if fast.heading_ids else {}
         assert expected_links == (page.links_to_anchors or {}), where
-        assert _index(config, page, page.content) == _index(config, page, fast.searchable), where
         count += 1
     return count
-
-
-def _index(config, page, content: str) -> list:
-    """The search index entries Material makes of the page with this content."""
-    index = SearchIndex(**config.plugins["material/search"].config)
-    page.content = content
-    index.add_entry_from_context(page)
-    return index.entries
 
 
 def test_every_real_page_converts_as_markdown_would(fixture_project):
@@ -108,13 +98,3 @@ def test_another_markdown_setup_turns_the_fast_path_off(root):
         assert mkdocs_hooks._fast is False
     finally:
         mkdocs_hooks._fast = False
-
-
-def test_the_index_reads_the_page_without_what_it_skips():
-    page = convert("# T\n\n<p>kept</p>\n<p data-search-exclude>boilerplate</p>\n\n"
-                   '<div data-search-exclude><h3 id="inner">Inner</h3></div>\n\n'
-                   "## Cited {#cite data-search-exclude}\n\n<p>citation</p>\n\n## After {#after}\n\n<p>more</p>\n")
-    assert "boilerplate" in page.content and "citation" in page.content
-    assert "boilerplate" not in page.searchable and "citation" not in page.searchable
-    # a heading inside a skipped element starts a section of its own in the index, so it stays
-    assert "kept" in page.searchable and "Inner" in page.searchable and "more" in page.searchable

@@ -40,12 +40,7 @@ class _Page:
         self.links_to_anchors = None
 
 
-class _Index:
-    def __init__(self):
-        self.entries: list[dict] = []
-
-
-def _builder(out: Path, index: _Index) -> PageBuilder:
+def _builder(out: Path) -> PageBuilder:
     """A stand-in for MkDocs's _build_page with the same kinds of side effects."""
     def build_page(page, config, doc_files, nav, env, dirty=False, excluded=False):
         name = page.file.src_uri
@@ -53,11 +48,10 @@ def _builder(out: Path, index: _Index) -> PageBuilder:
             raise ValueError(f"cannot build {name}")
         if name.endswith("7.md"):
             logging.getLogger("mkdocs.test").warning("odd page %s", name)
-        index.entries += [{"location": name}, {"location": name + "#part"}]
         page.present_anchor_ids = {"anchor-" + name}
         page.links_to_anchors = {page.file: {"part": "#part"}}
         (out / name).write_text(str(os.getpid()), encoding="utf-8")
-    return PageBuilder(build_page, index)
+    return PageBuilder(build_page)
 
 
 def _walk(builder: PageBuilder, files: list[_File]) -> None:
@@ -87,12 +81,10 @@ def _all_reaped(builder: PageBuilder) -> bool:
 @needs_fork
 def test_pages_built_in_processes_come_back_as_one_process_builds_them(fork_always, tmp_path):
     files = [_File(f"p{n:02d}") for n in range(40)]
-    index = _Index()
-    builder = _builder(tmp_path, index)
+    builder = _builder(tmp_path)
     _walk(builder, files)
 
     assert builder.run.processes > 1
-    assert index.entries == [e for f in files for e in ({"location": f.src_uri}, {"location": f.src_uri + "#part"})]
     for f in files:
         assert f.page.present_anchor_ids == {"anchor-" + f.src_uri}
         assert list(f.page.links_to_anchors) == [f]  # the parent's own File, not a copy
@@ -106,7 +98,7 @@ def test_a_forked_process_logs_through_the_parent(fork_always, tmp_path, caplog)
     """MkDocs counts warnings for --strict in the parent's handlers: each warning must reach them once."""
     files = [_File(f"p{n:02d}") for n in range(40)]
     with caplog.at_level(logging.WARNING):
-        _walk(_builder(tmp_path, _Index()), files)
+        _walk(_builder(tmp_path), files)
     logged = sorted(r.getMessage() for r in caplog.records if r.name == "mkdocs.test")
     assert logged == [f"odd page p{n:02d}.md" for n in range(40) if n % 10 == 7]
     assert all(r.process == os.getpid() for r in caplog.records)
@@ -117,7 +109,7 @@ def test_a_forked_process_logs_through_the_parent(fork_always, tmp_path, caplog)
 def test_a_page_that_fails_in_either_process_fails_the_build(fork_always, tmp_path, bad_place):
     files = [_File(f"p{n:02d}") for n in range(40)]
     files[bad_place] = _File("bad")
-    builder = _builder(tmp_path, _Index())
+    builder = _builder(tmp_path)
     with pytest.raises(ValueError, match="cannot build bad.md"):
         _walk(builder, files)
     assert _all_reaped(builder)
@@ -125,7 +117,7 @@ def test_a_page_that_fails_in_either_process_fails_the_build(fork_always, tmp_pa
 
 def test_below_the_threshold_every_page_builds_here(tmp_path):
     files = [_File(f"p{n:02d}") for n in range(mkdocs_parallel.MIN_PAGES - 1)]
-    builder = _builder(tmp_path, _Index())
+    builder = _builder(tmp_path)
     _walk(builder, files)
     assert builder.run.processes == 1
     assert {(tmp_path / f.src_uri).read_text(encoding="utf-8") for f in files} == {str(os.getpid())}
@@ -156,7 +148,7 @@ def test_the_real_site_is_the_same_bytes_built_in_one_process_or_several(fork_al
         return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
     a, b = tree(tmp_path / "one"), tree(tmp_path / "several")
     assert sorted(a) == sorted(b)
-    assert "search/search_index.json" in a
+    assert "pagefind/pagefind-entry.json" in a  # the search index, written after the pages
     assert [name for name in a if a[name] != b[name]] == []
 
 

@@ -1,6 +1,8 @@
 """`make serve` on loopback: an edit shows in the served page, a content error shows in it (file, line, column,
 message, hint) and fixing it clears it; the preview writes only its own folders."""
 
+import gzip
+import json
 import os
 import socket
 import subprocess
@@ -8,6 +10,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+
+from generator.search import cbor
 
 DOC = "jiangxi-2020-h2-key-tasks"
 TASK_URL = f"tasks/{DOC}/epidemic-treatment-capacity/"
@@ -47,6 +51,19 @@ def _edit(path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def _search_holds(base: str, words: str) -> bool:
+    """Whether the served search index has a page whose indexed text holds these words."""
+    entry = json.loads(_get(base + "pagefind/pagefind-entry.json"))
+    meta_hash = entry["languages"]["en"]["hash"]
+    with urllib.request.urlopen(f"{base}pagefind/pagefind.{meta_hash}.pf_meta", timeout=15) as response:
+        pages = cbor.read(response.read())[1]
+    for fragment, _ in pages:
+        with urllib.request.urlopen(f"{base}pagefind/fragment/{fragment}.pf_fragment", timeout=15) as response:
+            if words in gzip.decompress(response.read()).decode("utf-8"):
+                return True
+    return False
+
+
 def test_serve_shows_edits_and_content_errors_in_the_page(scratch):
     port = _free_port()
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
@@ -65,6 +82,11 @@ def test_serve_shows_edits_and_content_errors_in_the_page(scratch):
         _edit(path, "title: Support epidemic treatment bases", "title: Edited live epidemic bases")
         page = _wait_for(url, lambda p: "Edited live epidemic bases" in p, deadline)
         assert "Edited live epidemic bases" in page
+        base = f"http://127.0.0.1:{port}/"  # search is indexed again after each rebuild, the edit with it
+        while time.monotonic() < deadline and not _search_holds(base, "Edited live epidemic bases"):
+            time.sleep(0.5)
+        assert _search_holds(base, "Edited live epidemic bases")
+        assert not _search_holds(base, "Support epidemic treatment bases")
 
         _edit(path, "themes: [reform-leadership, covid-19, disease-control]",
               "themes: [reform-leadershipp, covid-19, disease-control]")

@@ -29,8 +29,6 @@ _ATTR_FLAG = re.compile(r"[A-Za-z][\w-]*")
 _TOKEN = re.compile(r"^(#[^\n]*)|<(?:(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)(/?)>)?", re.MULTILINE)
 _ID = re.compile(r"""\sid\s*=\s*"([^"]*)\"""")
 _NAME = re.compile(r"""\sname\s*=\s*"([^"]*)\"""")
-_HTML_HEADING = re.compile(r"<h[1-6][\s>]", re.IGNORECASE)
-_EXCLUDE = re.compile(r"\sdata-search-exclude[\s=/]|\sdata-search-exclude$")
 _VOID = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
                    "wbr"])
 _BLOCK = frozenset(BLOCK_LEVEL_ELEMENTS)
@@ -44,7 +42,6 @@ class FastPage:
     title: str | None
     anchor_ids: frozenset
     heading_ids: tuple  # each heading's permalink is a link to it, which MkDocs validates
-    searchable: str  # the content without what carries data-search-exclude: what the search index reads
 
 
 def convert(markdown_text: str) -> FastPage | None:
@@ -52,11 +49,9 @@ def convert(markdown_text: str) -> FastPage | None:
     text = markdown_text
     if "\x02" in text or "\x03" in text or "\t" in text or "<!" in text or "<?" in text:
         return None
-    parts: list[tuple] = []  # ("h", level, text, id or None, flags) or ("raw", html, searchable html)
+    parts: list[tuple] = []  # ("h", level, text, id or None, flags) or ("raw", html)
     anchors: set[str] = set()
-    cuts: list[tuple[int, int]] = []  # top-level elements the search index skips
     depth = pos = start = 0  # start: where the current run of raw HTML began
-    cut_from = None
     for m in _TOKEN.finditer(text):
         if depth == 0 and text[pos:m.start()].strip():
             return None  # text outside any element: a Markdown paragraph
@@ -66,7 +61,7 @@ def convert(markdown_text: str) -> FastPage | None:
             if heading is None:
                 return None
             if text[start:m.start()].strip():
-                parts.append(_raw(text, start, m.start(), cuts))
+                parts.append(("raw", text[start:m.start()]))
             parts.append(heading)
             pos = start = m.end()
             continue
@@ -79,33 +74,16 @@ def convert(markdown_text: str) -> FastPage | None:
             anchors.update(map(html.unescape, _ID.findall(attrs)))
             if name == "a":
                 anchors.update(map(html.unescape, _NAME.findall(attrs)))
-            if depth == 0 and _EXCLUDE.search(attrs):
-                cut_from = m.start()
         if closing:
             depth -= 1
         elif name not in _VOID and not self_closing:
             depth += 1
-        if depth == 0 and cut_from is not None:
-            if not _HTML_HEADING.search(text, cut_from + 1, m.end()):  # a heading inside starts a section
-                cuts.append((cut_from, m.end()))
-            cut_from = None
         pos = m.end()
     if depth or text[pos:].strip():
         return None
     if text[start:].strip():
-        parts.append(_raw(text, start, len(text), cuts))
+        parts.append(("raw", text[start:]))
     return _assemble(parts, anchors)
-
-
-def _raw(text: str, start: int, end: int, cuts: list[tuple[int, int]]) -> tuple:
-    """A run of raw HTML, and the same without the elements the index skips."""
-    pieces, at = [], start
-    for a, b in cuts:
-        if start <= a and b <= end:
-            pieces.append(text[at:a])
-            at = b
-    pieces.append(text[at:end])
-    return ("raw", text[start:end], "".join(pieces))
 
 
 def _heading(line: str):
@@ -130,16 +108,9 @@ def _assemble(parts: list[tuple], anchors: set[str]) -> FastPage:
     used = {p[3] for p in parts if p[0] == "h" and p[3]}
     counters: dict[str, int] = {}
     out, tokens, title, headings = [], [], None, []
-    searchable, excluded = [], False
     for n, part in enumerate(parts):
         if part[0] == "raw":
             out.extend(_blocks(part[1]))
-            if searchable is None:
-                continue
-            if not excluded:
-                searchable.extend(_blocks(part[2]))
-            elif _HTML_HEADING.search(part[1]):  # the index would start a new section there
-                searchable = None
             continue
         _, level, text, ident, flags = part
         if ident is None:
@@ -148,15 +119,11 @@ def _assemble(parts: list[tuple], anchors: set[str]) -> FastPage:
         headings.append(ident)
         attrs = "".join(f" {f}" for f in flags)
         out.append(f'<h{level}{attrs} id="{ident}">{text}{_PERMALINK.format(ident)}</h{level}>')
-        excluded = "data-search-exclude" in flags
-        if not excluded and searchable is not None:
-            searchable.append(out[-1])
         tokens.append({"level": level, "id": ident, "name": text, "html": text, "data-toc-label": ""})
         if n == 0 and level == 1:
             title = text
     content = "\n".join(out).rstrip("\n")
-    searchable = content if searchable is None else "\n".join(searchable).rstrip("\n")
-    return FastPage(content, nest_toc_tokens(tokens), title, frozenset(anchors), tuple(headings), searchable)
+    return FastPage(content, nest_toc_tokens(tokens), title, frozenset(anchors), tuple(headings))
 
 
 def _blocks(text: str) -> list[str]:

@@ -1,13 +1,12 @@
 """MkDocs builds its pages one after another; at scale, forked processes share that work.
 
 generator/hook/mkdocs_hooks.py puts a `PageBuilder` in place of MkDocs's `_build_page` for `mkdocs build`
-when the only plugins are Material's search and the project's hook, so what a page build changes
-outside its own output file is known: the search index entries, the page's anchors, log records.
-Every process walks the pages in MkDocs's order and builds those it claims with MkDocs's own
-`_build_page`, so each page is the same bytes as in one process. A forked process sends back, per
-page, its search entries (merged in page order: the index is the same bytes too) and its anchors
-(MkDocs validates links against them after the loop), and its log records, which the parent logs
-again so that --strict counts their warnings.
+when the only plugin is the project's hook, so what a page build changes outside its own output file
+is known: the page's anchors and log records. Every process walks the pages in MkDocs's order and
+builds those it claims with MkDocs's own `_build_page`, so each page is the same bytes as in one
+process. A forked process sends back, per page, its anchors (MkDocs validates links against them
+after the loop), and its log records, which the parent logs again so that --strict counts their
+warnings. (Site search is indexed after the build, from the generator's records: generator/search/.)
 """
 
 from __future__ import annotations
@@ -44,16 +43,13 @@ class _Run:
         self.claims = parallel.Claims(processes)
         self.children: list[tuple] = []  # the forked processes (parallel.start) until they are done
         self.forked: list[int] = []  # every pid, for the record
-        self.own: dict[int, tuple[int, int]] = {}  # place -> (first, end) of its search entries here
-        self.entries_before = 0
 
 
 class PageBuilder:
     """Stands in for mkdocs.commands.build._build_page; `build_page` is the original."""
 
-    def __init__(self, build_page: Callable, search_index=None):
+    def __init__(self, build_page: Callable):
         self.build_page = build_page
-        self.search_index = search_index  # Material's SearchIndex, whose entries grow page by page
         self.run: _Run | None = None
 
     def __call__(self, page, config, doc_files, nav, env, dirty=False, excluded=False):
@@ -67,25 +63,18 @@ class PageBuilder:
                                "see generator/accel/mkdocs_parallel.py")
         try:
             if run.claims.owns(place):
-                first = len(self._entries())
                 self.build_page(page, config, doc_files, nav, env, dirty, excluded)
-                run.own[place] = (first, len(self._entries()))
             if place == len(doc_files) - 1:
                 self._finish(run)
         except BaseException:
             self._stop_children(run)
             raise
 
-    def _entries(self) -> list:
-        return self.search_index.entries if self.search_index is not None else []
-
     def _start(self, config, doc_files, nav, env, dirty) -> _Run:
         processes = parallel.workers(len(doc_files), MIN_PAGES)
         run = _Run(doc_files, processes)
-        run.entries_before = len(self._entries())
         if processes == 1:
             return run
-        _load_jieba()  # once, before the fork, rather than once in every process
         gc.freeze()  # collections then leave the shared objects alone (touching them copies their pages)
         try:
             for _ in range(processes - 1):
@@ -97,7 +86,7 @@ class PageBuilder:
         return run
 
     def _child(self, run: _Run, config, doc_files, nav, env, dirty) -> tuple:
-        """In a forked process: the pages it claims, built, with their search entries, anchors and links, and
+        """In a forked process: the pages it claims, built, with their anchors and links, and
         the log records; or the error, with the log records."""
         capture = _Capture()
         logger = logging.getLogger("mkdocs")
@@ -108,9 +97,8 @@ class PageBuilder:
             for place, file in enumerate(doc_files):
                 if run.claims.owns(place):
                     page = file.page
-                    first = len(self._entries())
                     self.build_page(page, config, doc_files, nav, env, dirty, file.inclusion.is_excluded())
-                    built[place] = (self._entries()[first:], page.present_anchor_ids,
+                    built[place] = (page.present_anchor_ids,
                                     {f.src_uri: links for f, links in (page.links_to_anchors or {}).items()})
         except Exception as exc:  # noqa: BLE001 (the parent raises it)
             try:
@@ -140,18 +128,10 @@ class PageBuilder:
         if failure is not None:
             raise failure
         by_uri = {f.src_uri: f for f in run.doc_files}
-        entries = self._entries()
-        merged = entries[:run.entries_before]
-        for place, file in enumerate(run.doc_files):
-            if place in run.own:
-                first, end = run.own[place]
-                merged += entries[first:end]
-            else:
-                page_entries, anchor_ids, links = built[place]
-                merged += page_entries
-                file.page.present_anchor_ids = anchor_ids
-                file.page.links_to_anchors = {by_uri[uri]: v for uri, v in links.items() if uri in by_uri}
-        entries[:] = merged
+        for place, (anchor_ids, links) in built.items():
+            page = run.doc_files[place].page
+            page.present_anchor_ids = anchor_ids
+            page.links_to_anchors = {by_uri[uri]: v for uri, v in links.items() if uri in by_uri}
 
     @staticmethod
     def _stop_children(run: _Run) -> None:
@@ -160,12 +140,3 @@ class PageBuilder:
         run.children.clear()
         gc.unfreeze()
 
-
-def _load_jieba() -> None:
-    """Material's search segments Chinese with jieba, which loads its dictionary on first use."""
-    try:
-        from material.plugins.search import plugin as search_plugin
-    except ImportError:
-        return
-    if getattr(search_plugin, "jieba", None) is not None:
-        search_plugin.jieba.initialize()

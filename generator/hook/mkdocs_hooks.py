@@ -1,16 +1,17 @@
-"""The one place MkDocs meets the generator: regenerate, convert generated pages fast, sanitise, redirect."""
+"""The one place MkDocs meets the generator: regenerate, convert generated pages fast, sanitise, redirect, index."""
 
 from __future__ import annotations
 
 import html
 import json
+import logging
 import re
 import sys
+import time
 from pathlib import Path
 
 import mkdocs.commands.build
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
@@ -23,9 +24,12 @@ from generator.pipeline import generate  # noqa: E402
 from generator.content.project import Project  # noqa: E402
 from generator.content.errors import ContentError  # noqa: E402
 from generator.accel.fastpage import convert  # noqa: E402
-from generator.accel.fastsearch import add_entries  # noqa: E402
 from generator.accel.mkdocs_parallel import PageBuilder  # noqa: E402
 from generator.hook.sanitize import clean  # noqa: E402
+from generator.search.index import SearchIndexError, write_index  # noqa: E402
+
+
+log = logging.getLogger("mkdocs.reform_compare")
 
 
 def _project(config) -> Project:
@@ -47,7 +51,7 @@ def on_pre_build(config, **kwargs):
 # The Markdown setup generator/accel/fastpage.py reproduces (tests/test_fastpage.py compares the two).
 FAST_EXTENSIONS = (["toc", "tables", "fenced_code", "attr_list", "admonition"], {"toc": {"permalink": True}})
 # The plugins whose page events generator/accel/mkdocs_parallel.py knows; with any other, pages build in one process.
-PARALLEL_PLUGINS = {"material/search", "search"}
+PARALLEL_PLUGINS: set[str] = set()
 _fast = False
 _command = None
 _in_nav: set[int] = set()
@@ -59,7 +63,6 @@ def on_startup(command, dirty, **kwargs):
     _command = command
 
 
-@event_priority(-100)  # after Material's search plugin has made its index
 def on_config(config, **kwargs):
     global _fast
     _fast = accel.allowed("fastpage", "mkdocs", "markdown")
@@ -67,27 +70,17 @@ def on_config(config, **kwargs):
         _fast = False
         print("reform-compare: markdown_extensions differ from FAST_EXTENSIONS in generator/hook/mkdocs_hooks.py; "
               "pages go through Markdown (slower)", file=sys.stderr)
-    search = config.plugins.get("material/search")
-    index = getattr(search, "search_index", None)
-    if (index is not None and accel.allowed("fastsearch", "mkdocs-material")
-            and not hasattr(index.add_entry_from_context, "searchable")):
-        index.add_entry_from_context = _index_searchable(index)
-    _install_page_builder(config, search, index)
+    _install_page_builder(config)
 
 
-def _install_page_builder(config, search, index) -> None:
+def _install_page_builder(config) -> None:
     """`mkdocs build` builds pages in as many processes as generator/accel/parallel.py allows (serve: one)."""
     current = mkdocs.commands.build._build_page
     original = current.build_page if isinstance(current, PageBuilder) else current
-    others = [name for name, plugin in config.plugins.items()  # all but search and this hook module
+    others = [name for name, plugin in config.plugins.items()  # all but this hook module
               if name not in PARALLEL_PLUGINS and getattr(plugin, "on_page_markdown", None) is not on_page_markdown]
-    no_index = search is not None and index is None  # the forked processes' search entries would be lost
-    if no_index and _command == "build":
-        print("reform-compare: Material's search plugin has no search_index; pages build in one process",
-              file=sys.stderr)
-    if (_command == "build" and _fast and not others and not no_index
-            and accel.allowed("mkdocs_parallel", "mkdocs", "mkdocs-material")):
-        mkdocs.commands.build._build_page = PageBuilder(original, index)
+    if _command == "build" and _fast and not others and accel.allowed("mkdocs_parallel", "mkdocs", "mkdocs-material"):
+        mkdocs.commands.build._build_page = PageBuilder(original)
     else:
         mkdocs.commands.build._build_page = original
         if others and _command == "build":
@@ -99,31 +92,6 @@ def on_nav(nav, config, files, **kwargs):
     global _in_nav, _files
     _in_nav = {id(page) for page in nav.pages}
     _files = files  # a deferred page outside the fast shape renders with them
-
-
-def _index_searchable(index):
-    """The index reads a fast page without what carries data-search-exclude, which it would skip anyway.
-
-    The skipped sections are most of a task page, and parsing them was half of the indexing time.
-    generator/accel/fastsearch.py splits what is left into sections without html.parser (most of the rest).
-    tests/test_fastpage.py and tests/test_fastsearch.py check that the index entries are the same either way.
-    """
-    add_entry = index.add_entry_from_context  # Material's
-
-    def add_entry_from_context(page):
-        searchable = getattr(page, "rc_searchable", None)
-        if searchable is None:
-            return add_entry(page)
-        del page.rc_searchable  # MkDocs keeps every page until the end: free what is done with
-        if add_entries(index, page, searchable):
-            return
-        full, page.content = page.content, searchable
-        try:
-            return add_entry(page)
-        finally:
-            page.content = full
-    add_entry_from_context.searchable = True
-    return add_entry_from_context
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):
@@ -149,7 +117,6 @@ def _defer(page) -> None:
     page.rc_deferred = True
 
 
-@event_priority(100)  # before Material's search indexes the page
 def on_page_context(context, page, config, nav, **kwargs):
     if getattr(page, "rc_deferred", False):
         del page.rc_deferred
@@ -183,7 +150,6 @@ def _render(page, fast) -> None:
     page._title_from_render = fast.title
     page.present_anchor_ids = set(fast.anchor_ids)
     page.links_to_anchors = {page.file: {i: "#" + i for i in fast.heading_ids}} if fast.heading_ids else {}
-    page.rc_searchable = fast.searchable
 
 
 def on_page_content(html_text, page, config, files, **kwargs):
@@ -193,19 +159,28 @@ def on_page_content(html_text, page, config, files, **kwargs):
 
 
 def _sanitise(html_text: str, page) -> str:
-    cleaned = clean(html_text)
-    searchable = getattr(page, "rc_searchable", None)
-    if searchable is not None:  # the index gets sanitised text too
-        page.rc_searchable = cleaned if searchable == html_text else clean(searchable)
-    return cleaned
+    return clean(html_text)
 
 
 def on_post_build(config, **kwargs):
+    """Site search's index (generator/search/), and a page at each former task address."""
+    build = Path(config["docs_dir"]).parent  # generate() writes its records beside the pages
+    site_dir = Path(config["site_dir"])
+    if (build / "search.json").is_file():
+        start, usage = time.perf_counter(), {}
+        try:
+            pages = write_index(build / "search.json", site_dir, usage)
+        except SearchIndexError as exc:
+            raise PluginError(f"site search: {exc}") from None
+        log.info("Site search: %d pages indexed in %.2f seconds (Pagefind %.2f CPU seconds)", pages,
+                 time.perf_counter() - start, usage.get("cpu_s", 0))
+    _write_redirects(config, build / "redirects.json", site_dir)
+
+
+def _write_redirects(config, path: Path, site_dir: Path) -> None:
     """A page at each former task address that sends readers to the task's current page."""
-    path = Path(config["docs_dir"]).parent / "redirects.json"  # generate() writes it beside the pages
     if not path.is_file():
         return
-    site_dir = Path(config["site_dir"])
     for old, new in json.loads(path.read_text(encoding="utf-8")).items():
         depth = old.count("/")
         target = "../" * depth + new

@@ -34,6 +34,7 @@ class Body:
     name_zh: str = ""
     aliases: tuple[str, ...] = ()
     jurisdiction: str = ""
+    short_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,8 @@ def build_model(loaded: Loaded) -> Site:
                      _opt(j, "unnamed", False))
         for j in loaded.jurisdictions.data["jurisdictions"])
     bodies = tuple(
-        Body(b["id"], b["name"], b["level"], _opt(b, "name_zh"), tuple(_opt(b, "aliases", [])), _opt(b, "jurisdiction"))
+        Body(b["id"], b["name"], b["level"], _opt(b, "name_zh"), tuple(_opt(b, "aliases", [])), _opt(b, "jurisdiction"),
+             tuple(_opt(b, "short_names", [])))
         for b in loaded.bodies.data["bodies"])
     themes = tuple(Theme(t["id"], t["title"], t["description"], _opt(t, "parent"))
                    for t in loaded.themes.data["themes"])

@@ -99,12 +99,9 @@ def test_404_page_offers_search_and_links_home(page, served_site):
 
     # The header search works here too.
     page.locator("body").press("/")
-    box = page.locator("input[name=query]")
-    box.wait_for(state="visible")
-    box.fill("江西省")
-    box.press("End")
-    page.wait_for_selector(".md-search-result__item")
-    hits = page.eval_on_selector_all(".md-search-result__list > li > a", "as => as.map(a => new URL(a.href).pathname)")
+    page.keyboard.insert_text("江西省")
+    page.wait_for_function("document.getElementById('rc-search').dataset.rcState === 'done'", timeout=10_000)
+    hits = page.eval_on_selector_all("#rc-search a.rc-result", "as => as.map(a => new URL(a.href).pathname)")
     assert "/jurisdictions/jiangxi/" in hits
     page.keyboard.press("Escape")
 

@@ -1,0 +1,163 @@
+"""Write the site's search index: Pagefind's bundle in <site>/pagefind/, from build/search.json.
+
+Pagefind runs as a service (`pagefind --service`): the records go in as in-memory HTML files, in site
+order, and the bundle comes back in one message, which this writes out itself. (Pagefind's own
+WriteFiles answers before its last file is on disk, and the service ends when its input closes: a
+build could keep a truncated file.) The protocol is base64 JSON messages, each ending in a comma.
+Pagefind's UI bundles are left out: theme/assets/search.js uses its JavaScript API.
+
+Pagefind writes each filter's values, and the filters in its metadata, in hash-map order, which
+changes from run to run; they are sorted here, and the rewritten files named by their content's hash,
+so the same records give the same bytes (tests/test_search_index.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+from pagefind.service import get_executable
+
+from generator.search import cbor
+
+BUNDLE = "pagefind"
+FILTERS = "filters.json"  # beside the index: the search form's filter labels
+KEEP = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.", "pagefind.", "index/", "fragment/",
+        "filter/")  # what the JavaScript API loads
+
+
+class SearchIndexError(RuntimeError):
+    """Pagefind refused a record or stopped."""
+
+
+def _message(n: int, payload: dict) -> bytes:
+    return base64.b64encode(json.dumps({"message_id": n, "payload": payload}).encode("utf-8")) + b","
+
+
+class _Replies(threading.Thread):
+    """Reads the service's replies while the records are written (else both pipes could fill)."""
+
+    def __init__(self, stream, last: int):
+        super().__init__(daemon=True)
+        self.stream, self.last = stream, last
+        self.errors: list[str] = []
+        self.files: list[dict] | None = None
+        self.done = threading.Event()
+
+    def run(self):
+        pending = b""
+        try:
+            while not self.done.is_set():
+                chunk = self.stream.read1(1 << 20)
+                if not chunk:
+                    break
+                *whole, pending = (pending + chunk).split(b",")
+                for part in whole:
+                    self._reply(json.loads(base64.b64decode(part)))
+        finally:
+            self.done.set()
+
+    def _reply(self, reply: dict) -> None:
+        payload = reply.get("payload") or {}
+        if payload.get("type") == "Error":
+            self.errors.append(str(payload.get("message")))
+            if reply.get("message_id") in (None, self.last):
+                self.done.set()
+        elif reply.get("message_id") == self.last:
+            self.files = payload.get("files") or []
+            self.done.set()
+
+
+def index_files(records: list[tuple[str, str]], usage: dict | None = None) -> dict[str, bytes]:
+    """Pagefind's bundle for these (address, HTML) records: relative path -> bytes, in a fixed order.
+    `usage`, if given, gets the CPU seconds the Pagefind process used ("cpu_s")."""
+    executable = get_executable()
+    if executable is None:
+        raise SearchIndexError("the Pagefind binary is missing: run `make venv` (requirements.txt installs it)")
+    proc = subprocess.Popen([str(executable), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    try:
+        index_id = _first_reply(proc, {"type": "NewIndex", "config": {"force_language": "en"}})["index_id"]
+        last = len(records) + 2
+        replies = _Replies(proc.stdout, last)
+        replies.start()
+        for n, (url, page) in enumerate(records, start=2):
+            proc.stdin.write(_message(n, {"type": "AddFile", "index_id": index_id, "url": "/" + url,
+                                          "file_contents": page}))
+        proc.stdin.write(_message(last, {"type": "GetFiles", "index_id": index_id}))
+        proc.stdin.flush()
+        replies.done.wait()
+    except BrokenPipeError:
+        raise SearchIndexError("the Pagefind service stopped while indexing") from None
+    finally:
+        if not proc.stdin.closed:
+            proc.stdin.close()
+        _, status, rusage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if usage is not None:
+            usage["cpu_s"] = rusage.ru_utime + rusage.ru_stime
+    if replies.errors or replies.files is None:
+        raise SearchIndexError("Pagefind: " + ("; ".join(replies.errors[:3]) or "no index came back"))
+    files = {f["path"].lstrip("/"): base64.b64decode(f["content"]) for f in replies.files}
+    files = {path: data for path, data in files.items() if path.startswith(KEEP)}
+    return _fix_filter_order(files)
+
+
+def _fix_filter_order(files: dict[str, bytes]) -> dict[str, bytes]:
+    entry = json.loads(files.pop("pagefind-entry.json"))
+    for language in entry["languages"].values():
+        meta = cbor.read(files.pop(f"pagefind.{language['hash']}.pf_meta"))
+        filters = []
+        for name, old in meta[3]:
+            content = cbor.read(files.pop(f"filter/{old}.pf_filter"))
+            content[1].sort(key=lambda value: value[0])
+            new, data = _named(content, 7)
+            files[f"filter/{new}.pf_filter"] = data
+            filters.append([name, new])
+        meta[3] = sorted(filters)
+        language["hash"], data = _named(meta, 10)
+        files[f"pagefind.{language['hash']}.pf_meta"] = data
+    files["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return dict(sorted(files.items()))
+
+
+def _named(value, digits: int) -> tuple[str, bytes]:
+    """Pagefind's file name for a value (language, then a hash of the content) and the file's bytes."""
+    data = cbor.MAGIC + cbor.dumps(value)
+    return "en_" + hashlib.sha256(data).hexdigest()[:digits], cbor.pack(data)
+
+
+def write_index(search_file: Path, site_dir: Path, usage: dict | None = None) -> int:
+    """Index the records of `search_file` into site_dir/pagefind/; returns how many pages it indexed."""
+    data = json.loads(search_file.read_text(encoding="utf-8"))
+    files = index_files([tuple(r) for r in data["records"]], usage)
+    files[FILTERS] = (json.dumps(data["filters"], ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    out = site_dir / BUNDLE
+    if out.exists():
+        shutil.rmtree(out)
+    for rel, content in files.items():
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return len(data["records"])
+
+
+def _first_reply(proc: subprocess.Popen, payload: dict) -> dict:
+    proc.stdin.write(_message(1, payload))
+    proc.stdin.flush()
+    reply = b""
+    while not reply.endswith(b","):
+        byte = proc.stdout.read(1)
+        if not byte:
+            raise SearchIndexError("the Pagefind service stopped before it answered")
+        reply += byte
+    answer = json.loads(base64.b64decode(reply[:-1]))["payload"]
+    if answer.get("type") == "Error":
+        raise SearchIndexError(f"Pagefind: {answer.get('message')}")
+    return answer

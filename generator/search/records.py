@@ -1,0 +1,207 @@
+"""What site search indexes: one small HTML record per task, body, jurisdiction, document and theme page.
+
+Pagefind (generator/search/index.py) reads these instead of the built pages: a page carries navigation,
+lists that repeat other pages, and fact lists whose <dt>/<dd> text it would glue into one word. A
+record holds the words a reader searches by, as sentences, with the result's labels
+(data-pagefind-meta) and filter values (data-pagefind-filter) on empty elements, so neither is
+searched as text. Chinese is indexed as overlapping pairs of characters (theme/assets/search.js splits
+a query the same way), so part of a name finds the whole: 卫生健康委员会 and 江西 match.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable
+
+from generator.model.site import Body, Document, Jurisdiction, Site, Task, Theme
+
+LEVEL_LABEL = {"national": "National", "province": "Province", "prefecture": "City (prefecture)",
+               "city": "City", "county": "County"}
+KINDS = ("task", "body", "jurisdiction", "document", "theme")
+TERMS = "⁂"  # starts the record's search-only part; search.js shows nothing from there on
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def cjk_pairs(text: str) -> str:
+    """Each run of Chinese characters as its overlapping pairs (one character stays as it is)."""
+    out = []
+    for run in _CJK.findall(text):
+        out += [run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)]
+    return " ".join(out)
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if not text or text[-1] in ".!?。;:" else text + "."
+
+
+def _record(title: str, sentences: Iterable[str], names: Iterable[str], meta: dict[str, str],
+            filters: dict[str, Iterable[str]]) -> str:
+    """The HTML Pagefind reads: title, sentences, then names and their Chinese pairs after TERMS."""
+    names = [n for n in dict.fromkeys(names) if n]
+    terms = " ".join(names + [cjk_pairs(" ".join(names + [title]))])
+    parts = [f'<html lang="en"><body><main data-pagefind-body><h1 data-pagefind-weight="8">{_e(title)}</h1>']
+    parts += [f"<p>{_e(_sentence(s))}</p>" for s in sentences if s]
+    parts.append(f'<p data-pagefind-weight="6">{TERMS} {_e(terms)}</p>')
+    parts += [f'<i data-pagefind-meta="{k}[data-v]" data-v="{_e(v)}"></i>' for k, v in meta.items() if v]
+    for key, values in filters.items():
+        parts += [f'<i data-pagefind-filter="{key}[data-v]" data-v="{_e(v)}"></i>' for v in dict.fromkeys(values) if v]
+    parts.append("</main></body></html>")
+    return "".join(parts)
+
+
+class _Places:
+    """A jurisdiction's province (itself, for a province) and level, looked up once."""
+
+    def __init__(self, site: Site):
+        self.site = site
+        self._province: dict[str, str] = {}
+
+    def province(self, jid: str) -> str:
+        if jid not in self._province:
+            j, seen = self.site.jurisdiction.get(jid), set()
+            while j is not None and j.level != "province" and j.parent and j.id not in seen:
+                seen.add(j.id)
+                j = self.site.jurisdiction.get(j.parent)
+            self._province[jid] = j.id if j is not None and j.level == "province" else ""
+        return self._province[jid]
+
+
+def document_year(doc: Document) -> str:
+    """The year the document was issued, else the year its period starts; '' when the source does not say."""
+    for value in (doc.issued, doc.period[0] if doc.period else ""):
+        if value and value != "unknown":
+            return value[:4]
+    return ""
+
+
+def _themes_with_parents(site: Site, theme_ids: Iterable[str]) -> list[str]:
+    out = []
+    for tid in theme_ids:
+        theme = site.theme.get(tid)
+        out += [tid, theme.parent] if theme is not None and theme.parent else [tid]
+    return out
+
+
+def _body_names(body: Body) -> list[str]:
+    return [body.name, body.name_zh, *body.aliases, *body.short_names]
+
+
+def _with_names(name: str, others: Iterable[str]) -> str:
+    """'National Health Commission (国家卫生健康委员会, NHC)': the snippet shows which name matched."""
+    others = [n for n in others if n]
+    return f"{name} ({', '.join(others)})" if others else name
+
+
+def task_record(site: Site, places: _Places, task: Task) -> str:
+    doc = site.document[task.doc]
+    jur = site.jurisdiction[doc.jurisdiction]
+    bodies = [(site.body[ref.body], ref.role) for ref in task.bodies if ref.body in site.body]
+    sentences = list(task.quotes)
+    sentences += [f"{i.measure}: {i.quote}" for i in task.indicators]
+    for role, label in (("lead", "Led by"), ("participate", "With")):
+        named = [_with_names(b.name, [b.name_zh, *b.short_names]) for b, r in bodies if r == role]
+        if named:
+            sentences.append(f"{label} {', '.join(named)}")
+    # The document and place are in the result's labels: searched by, not shown again.
+    names = [doc.title, jur.name, jur.name_zh] + [n for b, _ in bodies for n in _body_names(b)[1:]]
+    meta = {"kind": "task", "doc": getattr(doc, "label", "") or doc.title, "place": jur.name,
+            "level": LEVEL_LABEL.get(jur.level, jur.level)}
+    return _record(task.title, sentences, names, meta, _filters(site, places, jur, task.themes, doc, "task"))
+
+
+def _filters(site: Site, places: _Places, jur: Jurisdiction | None, themes: Iterable[str], doc: Document | None,
+             kind: str, level: str = "") -> dict[str, list[str]]:
+    return {"kind": [kind], "level": [level or (jur.level if jur else "")],
+            "province": [places.province(jur.id) if jur else ""],
+            "theme": _themes_with_parents(site, themes), "year": [document_year(doc) if doc else ""]}
+
+
+def body_record(site: Site, places: _Places, body: Body) -> str:
+    jur = site.jurisdiction.get(body.jurisdiction)
+    tasks = site.tasks_by_body.get(body.id, ())
+    sentences = [f"Chinese name {body.name_zh}" if body.name_zh else "",
+                 f"Also written as {'; '.join(body.aliases)}" if body.aliases else "",
+                 f"Short names {'; '.join(body.short_names)}" if body.short_names else "",
+                 f"{LEVEL_LABEL.get(body.level, body.level)} body" + (f" of {jur.name}" if jur else ""),
+                 f"Responsible for {len(tasks)} task{'s' if len(tasks) != 1 else ''}" if tasks else ""]
+    meta = {"kind": "body", "place": jur.name if jur else "", "level": LEVEL_LABEL.get(body.level, body.level)}
+    return _record(body.name, sentences, _body_names(body)[1:] + ([jur.name_zh] if jur else []), meta,
+                   _filters(site, places, jur, (), None, "body", body.level))
+
+
+def jurisdiction_record(site: Site, places: _Places, jur: Jurisdiction) -> str:
+    parent = site.jurisdiction.get(jur.parent)
+    docs = site.documents_of(jur.id)
+    sentences = [f"Chinese name {jur.name_zh}" if jur.name_zh else "",
+                 LEVEL_LABEL.get(jur.level, jur.level) + (f" in {parent.name}" if parent else ""), jur.note,
+                 f"{len(docs)} document{'s' if len(docs) != 1 else ''}: " + "; ".join(d.title for d in docs[:5])
+                 if docs else ""]
+    meta = {"kind": "jurisdiction", "place": parent.name if parent else "",
+            "level": LEVEL_LABEL.get(jur.level, jur.level)}
+    return _record(jur.name, sentences, [jur.name_zh], meta, _filters(site, places, jur, (), None, "jurisdiction"))
+
+
+def document_record(site: Site, places: _Places, doc: Document) -> str:
+    jur = site.jurisdiction[doc.jurisdiction]
+    issuers = [site.body[b].name for b in doc.issuer or () if b in site.body]
+    sentences = [doc.title_zh, doc.summary, f"{jur.name}, {doc.kind}" + (f", issued by {', '.join(issuers)}"
+                                                                           if issuers else ""),
+                 f"{len(doc.tasks)} task{'s' if len(doc.tasks) != 1 else ''}"]
+    themes = [tid for task in doc.tasks for tid in task.themes]
+    meta = {"kind": "document", "place": jur.name, "level": LEVEL_LABEL.get(jur.level, jur.level)}
+    return _record(doc.title, sentences, [doc.title_zh, jur.name_zh], meta,
+                   _filters(site, places, jur, themes, doc, "document"))
+
+
+def theme_record(site: Site, places: _Places, theme: Theme) -> str:
+    parent = site.theme.get(theme.parent)
+    tasks = site.tasks_by_theme.get(theme.id, ())
+    sentences = [theme.description, f"Part of {parent.title}" if parent else "",
+                 f"{len(tasks)} task{'s' if len(tasks) != 1 else ''} on this theme" if tasks else ""]
+    meta = {"kind": "theme", "level": "Theme"}
+    return _record(theme.title, sentences, [], meta, _filters(site, places, None, [theme.id], None, "theme", "theme"))
+
+
+def records(site: Site) -> list[tuple[str, str]]:
+    """(page address, record HTML) for every searchable page, in site order."""
+    places = _Places(site)
+    out = [(t.url, task_record(site, places, t)) for t in site.all_tasks]
+    out += [(f"bodies/{b.id}/", body_record(site, places, b)) for b in site.bodies]
+    out += [(f"jurisdictions/{j.id}/", jurisdiction_record(site, places, j)) for j in site.jurisdictions]
+    out += [(d.url, document_record(site, places, d)) for d in site.documents]
+    out += [(f"themes/{t.id}/", theme_record(site, places, t)) for t in site.themes]
+    return out
+
+
+def filter_labels(site: Site) -> dict:
+    """What the search form's filters offer, with their labels (written beside the index)."""
+    places = _Places(site)
+    provinces = sorted({places.province(d.jurisdiction) for d in site.documents} - {""},
+                       key=lambda p: site.jurisdiction[p].name)
+    levels = {site.jurisdiction[d.jurisdiction].level for d in site.documents}
+    return {
+        "level": [[lv, LEVEL_LABEL[lv]] for lv in LEVEL_LABEL if lv in levels],
+        "province": [[p, site.jurisdiction[p].name] for p in provinces],
+        "theme": [[t.id, t.title, t.parent] for t in site.themes],
+        "year": [[y, y] for y in sorted({document_year(d) for d in site.documents} - {""}, reverse=True)],
+    }
+
+
+def write_search_file(site: Site, path) -> None:
+    """build/search.json, unless it holds these bytes already."""
+    content = search_file(site)
+    if not path.is_file() or path.read_bytes() != content:
+        path.write_bytes(content)
+
+
+def search_file(site: Site) -> bytes:
+    """build/search.json: the records and the filters' labels, as generator/search/index.py reads them."""
+    return (json.dumps({"records": records(site), "filters": filter_labels(site)}, ensure_ascii=False,
+                       separators=(",", ":")) + "\n").encode("utf-8")
