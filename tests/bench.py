@@ -205,6 +205,8 @@ def bare_project(dest: Path, pages: int, seed: int = 1) -> Path:
     """Plain pages of ~130 words under the real nav policy and theme, with no hooks; returns mkdocs.yml."""
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     shutil.copytree(ROOT / "theme", dest / "theme", copy_function=shutil.copyfile)
+    for name in ("header.html", "rc-search.html"):  # the project's search in the header: Material's here
+        (dest / "theme" / "partials" / name).unlink(missing_ok=True)
     docs = dest / "docs"
     words = re.findall(r"[A-Za-z]+", " ".join(p.read_text(encoding="utf-8")
                                               for p in sorted((FIXTURE_CONTENT / "sources").glob("*.txt"))))

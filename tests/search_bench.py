@@ -50,7 +50,10 @@ def first_searches(site_dir: Path, page_path: str, kind: str, queries=QUERIES) -
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         try:
             for query in queries:
-                out[query] = _one(browser, base, page_path, spec, query)
+                try:
+                    out[query] = _one(browser, base, page_path, spec, query)
+                except Exception as exc:  # noqa: BLE001 (a search that never answers is reported, not fatal)
+                    out[query] = {"kb": None, "requests": None, "ms": None, "error": str(exc).splitlines()[0]}
         finally:
             browser.close()
     return out
