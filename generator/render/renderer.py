@@ -46,17 +46,12 @@ def yaml_string(text: str) -> Markup:
 _JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(..., ensure_ascii=False), without a new encoder each time
 
 
-def front(title: str, description: str, boost: float | None = None, exclude: bool = False,
-          wide: bool = False) -> Markup:
-    """A page's front matter: title, description, whether the table of contents shows, and its search weight."""
+def front(title: str, description: str, wide: bool = False) -> Markup:
+    """A page's front matter: title, description, and whether the table of contents shows."""
     lines = ["---", f"title: {yaml_string(title)}", f"description: {yaml_string(description)}", "hide:",
              "  - navigation"]
     if wide:
         lines.append("  - toc")
-    if exclude:
-        lines += ["search:", "  exclude: true"]
-    elif boost:
-        lines += ["search:", f"  boost: {escape(boost)}"]
     return Markup("\n".join(lines) + "\n---\n")
 
 
