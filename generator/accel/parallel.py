@@ -54,7 +54,7 @@ def start(work: Callable[[], T]) -> tuple:
         if stream is not None:
             stream.flush()
     receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
-    child = multiprocessing.get_context("fork").Process(target=_child, args=(work, send), daemon=True)
+    child = multiprocessing.get_context("fork").Process(target=_child, args=(work, send, receive), daemon=True)
     child.start()
     send.close()
     return child, receive
@@ -123,7 +123,10 @@ def in_order(shares: list[list[tuple]]) -> list[tuple]:
     return sorted((piece for share in shares for piece in share), key=lambda piece: piece[0])
 
 
-def _child(work: Callable[[], T], send) -> None:
+def _child(work: Callable[[], T], send, receive) -> None:
+    # The fork copied the parent's end of the pipe: closed, so that if the parent dies (a Ctrl-C, a kill) this
+    # process's send fails at once instead of filling a pipe it holds open itself and waiting for ever.
+    receive.close()
     try:
         result = ("ok", work())
     except BaseException as exc:  # noqa: BLE001 (the parent raises it)
@@ -132,5 +135,8 @@ def _child(work: Callable[[], T], send) -> None:
         except Exception:  # noqa: BLE001
             exc = RuntimeError("".join(traceback.format_exception(exc)))
         result = ("error", exc)
-    send.send(result)
+    try:
+        send.send(result)
+    except OSError:  # the parent is gone (stopped or killed): nobody wants the result
+        pass
     send.close()
