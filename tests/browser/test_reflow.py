@@ -71,7 +71,7 @@ def test_no_request_leaves_the_site(browser, served_site):
         for url in PAGE_TYPES:
             page.goto(served_site + url)
             page.wait_for_load_state("networkidle")
-        page.locator(".md-search__input").focus()   # the search loads what it needs from the site too
+        page.locator("#rc-search-q").focus()   # the search loads what it needs from the site too
         page.keyboard.type("hospital")
         page.wait_for_load_state("networkidle")
     finally:

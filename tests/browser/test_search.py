@@ -110,7 +110,8 @@ def test_tasks_come_first_with_their_document_place_and_level(page, served_site,
     assert first["path"] == f"/tasks/{task['document']}/{task['id']}/"
     doc = next(d for d in site_data["documents"] if d["id"] == task["document"])
     jur = next(j for j in site_data["jurisdictions"] if j["id"] == task["jurisdiction"])
-    assert jur["name"] in first["meta"] and doc["title"][:40] in first["meta"]
+    assert jur["name"] in first["meta"] and doc["label"] in first["meta"]
+    assert first["meta"].count(jur["name"]) == 1  # the label names the place: not twice
     level = page.locator("#rc-search a.rc-result").first.locator(".rc-level").inner_text()
     assert level.lower().startswith(task["level"][:4])
 

@@ -273,7 +273,9 @@ function result(ui, item, terms) {
   if (meta.level && meta.level !== "Theme") {
     line.append(chip(`rc-level rc-level-${(meta.level.split(" ")[0] || "").toLowerCase()}`, meta.level));
   }
-  line.append([meta.place, meta.doc].filter(Boolean).join(" \u00b7 "));
+  // A document's label mostly begins with its place ("Feixi County · work plan"): the place once.
+  const place = meta.doc && meta.place && meta.doc.startsWith(meta.place) ? "" : meta.place;
+  line.append([place, meta.doc].filter(Boolean).join(" \u00b7 "));
   const text = document.createElement("span");
   text.className = "rc-result__text";
   text.innerHTML = snippet(item.content || "", meta.title || "", terms);
