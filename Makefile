@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv validate site serve test coverage new fields bench update-golden browser clean
+.PHONY: help venv validate site serve test test-content coverage new fields bench update-golden browser clean
 
 help:  ## list the commands
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/' | expand -t 16
@@ -30,6 +30,9 @@ serve: venv  ## preview on http://127.0.0.1:8000 (or ADDR=127.0.0.1:8001); edits
 
 test: venv  ## the whole test suite (browser tests need `make browser` once)
 	$(BIN)/python -m pytest
+
+test-content: venv  ## the tests of the content alone: what every record must satisfy (what editors run)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_live_content.py -k "not editors"
 
 coverage: venv  ## how much of each source the quotes cover; lists uncovered sentences
 	$(BIN)/python -m generator coverage

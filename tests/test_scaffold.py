@@ -105,6 +105,15 @@ def test_new_again_with_another_id_removes_the_untouched_first_pair_and_says_so(
     assert len(said) == 1 and said[0].startswith("note: content/documents/jiangxi-2021-health-plan.yaml")
 
 
+def test_an_id_that_reads_like_an_existing_documents_is_named(scratch):
+    said = []
+    scaffold(scratch, "jiangxi", "Key tasks 2020 H2 (excerpt)", "2020", doc_id="jiangxi-2020-h2-key-tasks-excerpt",
+             say=said.append)
+    assert said == ["note: the id 'jiangxi-2020-h2-key-tasks-excerpt' reads like that of jiangxi-2020-h2-key-tasks; "
+                    "if this is another document, run `make new` again with ID=<a clearer id> "
+                    "(these two files go while untouched)"]
+
+
 def test_cli_new_prints_what_it_wrote(scratch):
     result = subprocess.run([sys.executable, "-m", "generator", "--root", str(scratch.root), "new",
                              "--jurisdiction", "guangdong", "--title", "Guangdong 2021 plan", "--date", "2021-03"],

@@ -120,10 +120,12 @@ def test_implements_between_two_national_documents_points_to_continues(series):
 
 def test_two_documents_sharing_a_label_are_refused(series):
     edit(series, EARLIER_FILE, '  start: "2018-07"\n  end: "2018-12"', '  start: "2018-07"\n  end: "2018-12"\nlabel: China · key tasks 2020 H2')
-    [p] = problems(series)
-    assert p.path == EARLIER_FILE and p.line == line_of(series, EARLIER_FILE, "label:")
-    assert p.message == f"document '{EARLIER}' has the label 'China · key tasks 2020 H2', as '{LATER}' has"
-    assert "label:" in p.hint
+    at_earlier, at_later = sorted(problems(series), key=lambda p: p.path != EARLIER_FILE)  # one at each, naming the other
+    assert at_earlier.path == EARLIER_FILE and at_earlier.line == line_of(series, EARLIER_FILE, "label:")
+    assert at_earlier.message.startswith(f"document '{EARLIER}' has the label 'China · key tasks 2020 H2', as '{LATER}' (")
+    assert at_later.path == LATER_FILE and f"'{EARLIER}' ({EARLIER_FILE}:{at_earlier.line}:" in at_later.message
+    assert "(made from its jurisdiction, kind and period)" in at_later.message
+    assert "label:" in at_earlier.hint and "newer record" in at_later.hint
 
 
 def test_derived_labels_tell_apart_what_the_data_tells_apart():

@@ -89,9 +89,9 @@ def _yes_or_no(schema: dict) -> Callable[[Any], bool]:
     return passes
 
 
-def _describe(value) -> str:
+def _describe(value, width: int = 60) -> str:
     text = repr(value) if not isinstance(value, str) else f"'{value}'"
-    return text if len(text) <= 60 else text[:57] + "...'"
+    return text if len(text) <= width else text[:width - 3] + "...'"
 
 
 def _branch_relevance(error):
@@ -458,7 +458,8 @@ def quotes_are_verbatim(ctx: Context):
             continue
         for path, quote in _quotes(ctx, raw):
             if quote != placeholder and not ctx.found(raw, quote):
-                yield raw.problem(path, "quote is not in the source text", quote_mismatch(source, quote))
+                yield raw.problem(path, "quote is not in the source text", quote_mismatch(source, quote)
+                                  + " (the passages no task quotes are listed once every quote matches)")
 
 
 def task_themes(ctx: Context):
@@ -500,8 +501,10 @@ def bodies_named_in_their_quote(ctx: Context):
             guess = _closest_phrase(quote, body["name"])
             yield raw.problem(base + ("bodies", n, "body"),
                               f"body '{body['id']}' ({body['name']}) is not named in bodies_quote",
-                              (f"if {guess!r} names it, add that to its aliases in content/bodies.yaml; "
-                               if guess else "") + "otherwise take it off this task or fix bodies_quote")
+                              f"if {guess!r} names it, add that to its aliases in content/bodies.yaml; otherwise "
+                              "take it off this task or fix bodies_quote" if guess else
+                              "the quote does not name it: take it off this task, fix bodies_quote, or add the "
+                              "source's name for it to its aliases in content/bodies.yaml")
 
 
 def _closest_phrase(quote: str, name: str) -> str:
@@ -616,7 +619,7 @@ def sources_fully_accounted(ctx: Context):
                 line, col = _position_in(ctx.loaded.sources[name], passage)
                 yield Problem(f"content/sources/{name}", line, col,
                               f"this passage is neither quoted by a task nor in the notes of {where}: "
-                              f"{_describe(passage)}",
+                              f"{_describe(passage, 160)}",
                               "quote it in a task (or an indicator or bodies_quote), "
                               "or add it under notes: with the reason")
 

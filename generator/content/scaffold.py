@@ -93,6 +93,11 @@ def scaffold(project: Project, jurisdiction: str, title: str, date: str, doc_id:
     if source is not None and not source.is_file():
         raise ScaffoldError(f"--source {source} is not a file")
     _earlier_scaffolds(project, doc_id, title, jurisdiction, source, say)
+    alike = sorted(p.stem for p in (project.content / "documents").glob("*.yaml")
+                   if doc_id.startswith(p.stem + "-") or p.stem.startswith(doc_id + "-"))
+    if alike:  # a reader could take one for the other in an address
+        say(f"note: the id '{doc_id}' reads like that of {', '.join(alike)}; if this is another document, "
+            "run `make new` again with ID=<a clearer id> (these two files go while untouched)")
     if new_jurisdiction:
         jid, name, lvl, par = new_jurisdiction
         entry = f"  - id: {jid}\n    name: {_quoted(name)}\n    level: {lvl}\n" + (f"    parent: {par}\n" if par else "")
@@ -142,7 +147,8 @@ def _quoted(text: str) -> str:
 
 TEMPLATE = """\
 # yaml-language-server: $schema=../../schema/document.schema.json
-# A policy document and its tasks. CONTRIBUTING.md explains every field; `make validate` checks it.
+# A policy document and its tasks. CONTRIBUTING.md shows how; docs/fields.md explains every field;
+# `make validate` checks it.
 id: {id}                       # = the file name; permanent, never reused
 title: {title}
 # title_zh: 中文标题             # only where certain
@@ -156,9 +162,9 @@ period: unknown                # or {{start: "2020-07", end: "2020-12"}}
 # date_note: Where the dates come from, in plain words.
 source:
   file: {source}               # the verbatim text, in content/sources/
-  language: en
-  translation: Machine translation from Chinese
-  excerpt: false               # true when the stored text is only part of the document
+  language: en                 # check: the language of the stored text
+  translation: Machine translation from Chinese   # check: or a human translation; drop it for an original
+  excerpt: false               # check: true when the stored text is only part of the document
   description: {source_description}
 notes: []                      # passages left out on purpose: - {{quote: "...", reason: headline}}
 tasks:

@@ -192,15 +192,24 @@ def labels_rule(loaded: Loaded) -> list[Problem]:
         by_label[record_label(raw.data, jurisdictions).casefold()].append(raw)
     problems = []
     for raws in by_label.values():
-        raws.sort(key=lambda raw: "label" in raw.data)  # a label written in the record is the one to change
-        for raw in raws[1:]:
+        if len(raws) < 2:
+            continue
+        # At each of them, naming the others: which record is the new one, only the editor knows.
+        where = {raw.path: _label_at(raw) for raw in raws}
+        for raw in raws:
             label = record_label(raw.data, jurisdictions)
             given = "label" in raw.data
+            others = "; ".join(f"'{o.data['id']}' ({o.path}:{where[o.path][0]}:{where[o.path][1]})"
+                               for o in raws if o is not raw)
             problems.append(raw.problem(("label",) if given else ("id",),
-                f"document '{raw.data['id']}' has the label '{label}', as '{raws[0].data['id']}' has"
-                + ("" if given else " (made from jurisdiction, kind and period)"),
-                "give one of them a label of its own, e.g. label: \"" + label + " (revised)\""))
+                f"document '{raw.data['id']}' has the label '{label}'"
+                + ("" if given else " (made from its jurisdiction, kind and period)") + f", as {others} has",
+                "give the newer record a label of its own, e.g. label: \"" + label + " (revised)\""))
     return problems
+
+
+def _label_at(raw) -> tuple[int, int]:
+    return raw.where(("label",) if "label" in raw.data else ("id",))
 
 
 RULES = [follows_rule, continues_rule, labels_rule]
