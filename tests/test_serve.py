@@ -131,3 +131,36 @@ def test_serve_before_any_build_passes_shows_the_problems(scratch):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def _tree(path) -> dict[str, bytes]:
+    return {p.relative_to(path).as_posix(): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+def test_make_site_during_make_serve_gives_the_site_make_site_gives_alone(scratch):
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH="1600000000")
+    build = [sys.executable, "-m", "generator", "--root", str(scratch.root), "build"]
+    alone = subprocess.run(build, cwd=scratch.root, env=env, capture_output=True, text=True)
+    assert alone.returncode == 0, alone.stderr
+    expected = _tree(scratch.root / "site")
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(scratch.root), "serve",
+                               "--addr", f"127.0.0.1:{port}"], cwd=scratch.root, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    path = scratch.content / "documents" / f"{DOC}.yaml"
+    try:
+        url = f"http://127.0.0.1:{port}/{TASK_URL}"
+        _wait_for(url, lambda p: "Support epidemic treatment bases" in p, time.monotonic() + 600)
+        os.utime(path)  # the preview rebuilds (same bytes) while make site runs
+        during = subprocess.run(build, cwd=scratch.root, env=env, capture_output=True, text=True)
+        assert during.returncode == 0, during.stderr
+        assert "Support epidemic treatment bases" in _get(url)  # and the preview still serves
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    got = _tree(scratch.root / "site")
+    assert sorted(got) == sorted(expected)
+    assert [name for name in expected if got[name] != expected[name]] == []
