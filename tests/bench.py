@@ -43,13 +43,41 @@ GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.org", "-c
 
 # --------------------------------------------------------------------------- the synthetic project
 
-def _real_records() -> tuple[list[Path], list[str], int]:
-    """The fixture corpus's document files and provinces, and how many tasks the documents hold."""
-    docs = sorted((FIXTURE_CONTENT / "documents").glob("*.yaml"))
-    jurs = yaml.safe_load((FIXTURE_CONTENT / "jurisdictions.yaml").read_text(encoding="utf-8"))["jurisdictions"]
-    provinces = [j["id"] for j in jurs if j["level"] == "province"]
-    tasks = sum(len(yaml.safe_load(p.read_text(encoding="utf-8"))["tasks"]) for p in docs)
-    return docs, provinces, tasks
+# China's administrative shape, one document a jurisdiction a year (tasks from the fixture records' shapes:
+# the national plan 32, a provincial plan 11-34, a city work plan 24, a county report 27; about 84,000 a year).
+CHINA = {"province": 31, "prefecture": 330, "county": 2800}
+YEARS = (2020, 2021)  # the second year's document of each jurisdiction follows its first
+TEMPLATE = {"national": "china-2020-h2-key-tasks", "province": ("guangdong-2020-near-term-key-tasks",
+            "jiangxi-2020-h2-key-tasks"), "prefecture": "city-2014-grassroots-public-health",
+            "county": "feixi-health-capacity-five-aspects"}
+PARENT_LEVEL = {"province": "national", "prefecture": "province", "county": "prefecture"}
+
+
+def _records() -> dict[str, tuple[str, list[str]]]:
+    """Each fixture document's YAML text and task ids, by its id."""
+    out = {}
+    for path in sorted((FIXTURE_CONTENT / "documents").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        out[path.stem] = text, re.findall(r"^  - id: (\S+)$", text, re.M)
+    return out
+
+
+def shape(tasks_wanted: int, records: dict) -> dict[str, int]:
+    """How many jurisdictions of each level give about `tasks_wanted` tasks over YEARS, in China's proportions."""
+    per = {level: sum(len(records[t][1]) for t in ([TEMPLATE[level]] if isinstance(TEMPLATE[level], str)
+                                                    else TEMPLATE[level])) / (1 if isinstance(TEMPLATE[level], str)
+                                                                              else len(TEMPLATE[level]))
+           for level in TEMPLATE}
+    national = len(records[TEMPLATE["national"]][1])
+    full = sum(CHINA[level] * per[level] for level in CHINA)
+    scale = max(0.0, (tasks_wanted / len(YEARS) - national) / full)
+    return {level: max(1, round(count * scale)) for level, count in CHINA.items()}
+
+
+def _follows_supported() -> bool:
+    """Whether documents can say which one they follow (the document schema has `follows`)."""
+    schema = json.loads((ROOT / "schema" / "document.schema.json").read_text(encoding="utf-8"))
+    return "follows" in schema.get("properties", {})
 
 
 def _retarget(text: str, path: Path, new_id: str, jurisdiction: str, source: str) -> str:
@@ -60,23 +88,109 @@ def _retarget(text: str, path: Path, new_id: str, jurisdiction: str, source: str
         text, n = re.subn(pattern, repl, text, count=1, flags=re.M)
         if n != 1:
             raise SystemExit(f"bench: cannot rewrite {pattern!r} in {path.name}")
-    # A copy stands alone in its county: the document it follows, and the tasks its tasks continue, are elsewhere.
-    return re.sub(r"^(follows: .*|    continues: .*)\n", "", text, flags=re.M)
+    # A copy stands alone: the document it follows, and the tasks its tasks continue, are not its own.
+    return re.sub(r"^(follows: .*|label: .*|    continues: .*)\n", "", text, flags=re.M)
+
+
+def _document(records: dict, template: str, new_id: str, jurisdiction: str, year: int, source: str,
+              parent: tuple[str, list[str]] | None, follows: str | None) -> str:
+    """A copy of a fixture document for another jurisdiction and year, its tasks implementing the parent's."""
+    text, _ = records[template]
+    text = _retarget(text, Path(template), new_id, jurisdiction, source)
+    # An undated template's copies get their year, so each jurisdiction's two documents read apart.
+    text = re.sub(r"^issued: unknown$", "issued: \"2020\"", text, count=1, flags=re.M) \
+        if re.search(r"^period: unknown$", text, re.M) else text
+    if year != YEARS[0]:  # the year in its title and dates; quotes stay verbatim
+        text = re.sub(r"^(title: .*|issued: .*|  start: .*|  end: .*)$",
+                      lambda m: m.group(1).replace(str(YEARS[0]), str(year)), text, flags=re.M)
+    if parent is not None:
+        parent_id, parent_tasks = parent
+        n = iter(range(1 << 30))
+        # every task that implements one above now implements the parent's task of that id, or the next one
+        text = re.sub(r"^      - [a-z0-9-]+/([a-z0-9-]+)$",
+                      lambda m: f"      - {parent_id}/"
+                                f"{m.group(1) if m.group(1) in parent_tasks else parent_tasks[next(n) % len(parent_tasks)]}",
+                      text, flags=re.M)
+        if "implements:" not in text:  # a city work plan implements nothing: three tasks in four carry one out
+            k = iter(range(1 << 30))
+            text = re.sub(r"^(  - id: \S+)$", lambda m: m.group(1) + (
+                f"\n    implements: [{parent_id}/{parent_tasks[i % len(parent_tasks)]}]"
+                if (i := next(k)) % 4 != 3 else ""), text, flags=re.M)
+    if follows is not None:
+        text = re.sub(r"^(jurisdiction: .*)$", rf"\1\nfollows: {follows}", text, count=1, flags=re.M)
+    if parent is None:  # the national copies share China and a period with the fixture's own plans
+        text = re.sub(r"^(jurisdiction: .*)$", rf"\1\nlabel: China · synthetic key tasks {year}", text, count=1,
+                      flags=re.M)
+    return text
 
 
 def synthesise(dest: Path, tasks_wanted: int, git: bool = True) -> dict:
-    """A project at `dest` with about `tasks_wanted` tasks: the fixture corpus's documents plus copies of them."""
+    """A project at `dest` with about `tasks_wanted` tasks: the fixture corpus plus, for each of YEARS, a
+    national document, provinces, prefectures and counties in China's proportions (31 : 330 : 2,800), each
+    a copy of the fixture document of its level, every level's tasks implementing the level above's, and
+    each second-year document following its first-year one (once the schema has `follows`)."""
+    copy_project(dest)
+    records = _records()
+    counts = shape(tasks_wanted, records)
+    follows = _follows_supported()
+    jurs = [("china", "China", "national", "")]  # the fixture's own national jurisdiction
+    jur_lines = []
+    for level in ("province", "prefecture", "county"):
+        above = [j for j in jurs if j[2] == PARENT_LEVEL[level]]
+        for n in range(counts[level]):
+            jid = f"{level[:4]}-{n + 1:04d}"
+            jurs.append((jid, f"Synthetic {level} {n + 1:04d}", level, above[n % len(above)][0]))
+    for jid, name, level, parent in jurs[1:]:
+        jur_lines += [f"  - id: {jid}", f"    name: {name}", f"    level: {level}", f"    parent: {parent}"]
+    ids = {}
+    tasks = documents = 0
+    for year in YEARS:
+        for n, (jid, _, level, parent) in enumerate(jurs):
+            template = TEMPLATE[level] if isinstance(TEMPLATE[level], str) else TEMPLATE[level][n % 2]
+            new_id = f"{jid}-{year}"
+            above = (ids[(parent, year)], records[ids[(parent, year)][1]][1]) if parent else None
+            ids[(jid, year)] = (new_id, template)
+            text = _document(records, template, new_id, jid, year, f"{new_id}.txt",
+                             (above[0][0], above[1]) if above else None,
+                             ids[(jid, YEARS[0])][0] if follows and year != YEARS[0] else None)
+            source = re.search(r"^  file: (.*\.txt)$", records[template][0], re.M).group(1)
+            shutil.copyfile(FIXTURE_CONTENT / "sources" / source, dest / "content" / "sources" / f"{new_id}.txt")
+            (dest / "content" / "documents" / f"{new_id}.yaml").write_text(text, encoding="utf-8")
+            tasks += len(records[template][1])
+            documents += 1
+    jur_file = dest / "content" / "jurisdictions.yaml"
+    jur_file.write_text(jur_file.read_text(encoding="utf-8").rstrip("\n") + "\n" + "\n".join(jur_lines) + "\n",
+                        encoding="utf-8")
+    if git:  # as in a clone: history and SOURCE_DATE_EPOCH come from git
+        env = dict(os.environ, GIT_AUTHOR_DATE="2024-01-01T00:00:00Z", GIT_COMMITTER_DATE="2024-01-01T00:00:00Z")
+        for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "Synthetic corpus"]):
+            subprocess.run(GIT + args, cwd=dest, env=env, check=True, capture_output=True)
+    return {"documents": documents + len(records), "tasks": tasks + sum(len(t) for _, t in records.values()),
+            "jurisdictions_by_level": {"national": 1, **counts}, "years": list(YEARS), "follows": follows}
+
+
+def _real_records() -> tuple[list[Path], list[str], int]:
+    """The fixture corpus's document files and provinces, and how many tasks the documents hold."""
+    docs = sorted((FIXTURE_CONTENT / "documents").glob("*.yaml"))
+    jurs = yaml.safe_load((FIXTURE_CONTENT / "jurisdictions.yaml").read_text(encoding="utf-8"))["jurisdictions"]
+    provinces = [j["id"] for j in jurs if j["level"] == "province"]
+    tasks = sum(len(yaml.safe_load(p.read_text(encoding="utf-8"))["tasks"]) for p in docs)
+    return docs, provinces, tasks
+
+
+def synthesise_copies(dest: Path, tasks_wanted: int, git: bool = True) -> dict:
+    """The corpus of earlier benches, which tests/test_scale.py builds on: the fixture documents plus copies of
+    them, each for a synthetic county straight under a fixture province."""
     copy_project(dest)
     docs, provinces, per_copy = _real_records()
     copies = max(1, round(tasks_wanted / per_copy))  # the real documents count as the first copy
     jur_lines, n = [], 0
-    for round_ in range(1, copies):
+    for _ in range(1, copies):
         for doc_path in docs:
             n += 1
             county = f"county-{n:04d}"
             jur_lines += [f"  - id: {county}", f"    name: Synthetic County {n:04d}", "    level: county",
-                          # shifted each round, so that each document's copies reach every province
-                          f"    parent: {provinces[(n + round_) % len(provinces)]}"]
+                          f"    parent: {provinces[n % len(provinces)]}"]
             new_id = f"c{n:04d}-{doc_path.stem}"
             text = doc_path.read_text(encoding="utf-8")
             old_source = re.search(r"^  file: (.*\.txt)$", text, re.M).group(1)
@@ -286,21 +400,82 @@ def settle() -> None:
     os.sync()
 
 
-def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print) -> dict:
+class Steps:
+    """Says which scale and step the bench is on, and how long the bench has run."""
+
+    NAMES = ("synthesise the corpus", "pipeline: generate", "pipeline: mkdocs build", "bare MkDocs build",
+             "first search in Chromium: Pagefind here, Material's on the bare build", "rebuild after one edit: generate", "rebuild after one edit: mkdocs build", "make serve: reload")
+
+    def __init__(self, scale: int, log):
+        self.scale, self.log, self.n, self.start = scale, log, 0, time.perf_counter()
+
+    def __call__(self, detail: str = "") -> None:
+        self.n += 1
+        took = time.perf_counter() - self.start
+        self.log(f"[{self.scale:,} tasks] step {self.n}/{len(self.NAMES)}: {self.NAMES[self.n - 1]}"
+                 f"{' (' + detail + ')' if detail else ''}; {took:.0f} s so far")
+
+
+def _edit_title(path: Path, mark: str) -> str:
+    """Append `mark` to the first task title; returns the task id."""
+    text = path.read_text(encoding="utf-8")
+    task = re.search(r"^  - id: (\S+)$", text, re.M).group(1)
+    path.write_text(re.sub(r"^(    title: .*)$", rf"\1 {mark}", text, count=1, flags=re.M), encoding="utf-8")
+    return task
+
+
+def reload_step(project: Path, work: Path, changed: Path, timeout: float = 1800) -> dict:
+    """`make serve` on loopback: seconds from saving an edited title to the task page served with it."""
+    import socket
+    import urllib.request
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = open(work / "serve.log", "wb")
+    server = subprocess.Popen([sys.executable, "-m", "generator", "--root", str(project), "serve", "--addr",
+                               f"127.0.0.1:{port}"], cwd=ROOT, env=_env(), stdout=log, stderr=subprocess.STDOUT)
+
+    def get(url: str) -> str:
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as response:
+                return response.read().decode("utf-8")
+        except OSError:
+            return ""
+    try:
+        start, first = time.perf_counter(), ""
+        while not first and time.perf_counter() - start < timeout and server.poll() is None:
+            first = get(f"http://127.0.0.1:{port}/")
+            time.sleep(0.5)
+        startup = time.perf_counter() - start
+        task = _edit_title(changed, "(served)")
+        url = f"http://127.0.0.1:{port}/tasks/{changed.stem}/{task}/"
+        saved = time.perf_counter()
+        while "(served)" not in get(url) and time.perf_counter() - saved < timeout:
+            time.sleep(0.05)
+        reload_s = time.perf_counter() - saved
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    return {"reload_s": round(reload_s, 2), "serve_first_build_s": round(startup, 1), "page": url.split("/", 3)[3]}
+
+
+def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print, serve: bool = True) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     start_load = [round(x, 2) for x in os.getloadavg()]  # other work on the machine inflates wall times
     project = work / "project"
-    log(f"[{tasks_wanted}] synthesising the corpus in {project}")
+    step = Steps(tasks_wanted, log)
+    step(str(project))
     corpus = synthesise(project, tasks_wanted, git=git)
 
-    log(f"[{tasks_wanted}] pipeline: generate ({corpus['tasks']} tasks, {corpus['documents']} documents)")
+    step(f"{corpus['tasks']:,} tasks, {corpus['documents']:,} documents, {corpus['jurisdictions_by_level']}")
     settle()
     gen = generate_step(project, work, "generate")
-    log(f"[{tasks_wanted}] pipeline: mkdocs build ({gen['pages']} pages)")
+    step(f"{gen['pages']:,} pages")
     mk = mkdocs_step(project, project / "mkdocs.yml", project / "site", work, "mkdocs")
     sizes = site_sizes(project / "site")
 
-    log(f"[{tasks_wanted}] bare MkDocs Material: {gen['pages']} plain pages")
+    step(f"{gen['pages']:,} plain pages")
     bare = work / "bare"
     bare.mkdir()
     bare_config = bare_project(bare, gen["pages"])
@@ -308,20 +483,22 @@ def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print) -> dic
     bare_step = mkdocs_step(bare, bare_config, bare / "site", work, "bare")
     bare_sizes = site_sizes(bare / "site")
 
-    log(f"[{tasks_wanted}] first search in Chromium: Pagefind (this site), Material (the bare build)")
+    step()
     task_page = next(iter(sorted((project / "site" / "tasks").glob("*/*/index.html"))), None)
     first = first_searches(project / "site", task_page.parent.relative_to(project / "site").as_posix() + "/"
                            if task_page else "", "pagefind")
     bare_first = first_searches(bare / "site", "tasks/d0000/p00/", "material")
 
-    log(f"[{tasks_wanted}] rebuild after one content file changes")
-    changed = sorted((project / "content" / "documents").glob("c*.yaml"))
-    changed = changed[0] if changed else sorted((project / "content" / "documents").glob("*.yaml"))[0]
-    text = changed.read_text(encoding="utf-8")
-    changed.write_text(re.sub(r"^(    title: .*)$", r"\1 (revised)", text, count=1, flags=re.M), encoding="utf-8")
+    counties = sorted((project / "content" / "documents").glob("coun-*.yaml"))
+    changed = counties[len(counties) // 2]  # a county's document: what most edits are
+    step(changed.name)
+    _edit_title(changed, "(revised)")
     settle()
     re_gen = generate_step(project, work, "regenerate")
+    step(f"{re_gen['written']:,} files written again")
     re_mk = mkdocs_step(project, project / "mkdocs.yml", project / "site", work, "remkdocs")
+    step("skipped" if not serve else "")
+    served = reload_step(project, work, changed) if serve else {}
 
     pipeline_s = gen["s"] + mk["s"]
     pipeline_cpu = gen["cpu_s"] + mk["cpu_s"]
@@ -358,7 +535,10 @@ def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print) -> dic
                   "rebuild": round(re_gen["cpu_s"] + re_mk["cpu_s"], 2)},
         "load_average": {"start": start_load, "end": [round(x, 2) for x in os.getloadavg()]},
         "rebuild": {"generate_s": re_gen["s"], "mkdocs_s": re_mk["s"], "files_written": re_gen["written"],
-                    "changed_file": changed.name},
+                    "share_of_full": round((re_gen["s"] + re_mk["s"]) / pipeline_s, 3), "changed_file": changed.name},
+        "reload_s": served.get("reload_s"),
+        "serve": served,
+        "corpus": corpus,
         "site": sizes,
         "bare": {"max_page_kb": bare_sizes["max_page_kb"], "search_index_kb": bare_sizes["search_index_kb"],
                  "first_search_kb": next(iter(bare_first.values()))["kb"] if bare_first else None,
@@ -403,7 +583,8 @@ COLUMNS = [("tasks", "tasks", "{:,}"), ("pages", "markdown_pages", "{:,}"), ("pi
            ("peak MB", "peak_rss_mb", "{:.0f}"), ("all processes MB", "peak_tree_pss_mb", "{:.0f}"),
            ("max page KB", "max_page_kb", "{:.1f}"),
            ("search KB", "search_index_kb", "{:,.0f}"), ("first search KB", "first_search_kb", "{:,.0f}"),
-           ("first search ms", "first_search_ms", "{:,.0f}"), ("rebuild s", "rebuild_s", "{:.1f}")]
+           ("first search ms", "first_search_ms", "{:,.0f}"), ("rebuild s", "rebuild_s", "{:.1f}"),
+           ("reload s", "reload_s", "{:.2f}")]
 
 
 def table(rows: list[dict]) -> str:
@@ -425,6 +606,9 @@ def table(rows: list[dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__.split("\n\n")[0])
     p.add_argument("--scales", default="1000,10000", help="task counts, comma-separated (default 1000,10000)")
+    p.add_argument("--with-100k", action="store_true",
+                   help="also 100,000 tasks (about all of China for a year and a bit; long, and several GB)")
+    p.add_argument("--no-serve", action="store_true", help="skip the make serve reload measurement")
     p.add_argument("--out", default=str(ROOT / "bench-report.json"), help="JSON report (default bench-report.json)")
     p.add_argument("--work", help="keep the synthetic projects here (default: a temporary folder, removed)")
     p.add_argument("--no-git", action="store_true", help="do not make the synthetic project a git repository")
@@ -436,7 +620,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child_generate:
         child_generate(Path(args.child_generate[0]), Path(args.child_generate[1]))
         return 0
-    scales = [int(s) for s in args.scales.split(",") if s.strip()]
+    scales = [int(s) for s in args.scales.split(",") if s.strip()] + ([100_000] if args.with_100k else [])
     base = Path(args.work).resolve() if args.work else Path(tempfile.mkdtemp(prefix="rc-bench-"))
     rows = []
     try:
@@ -444,7 +628,7 @@ def main(argv: list[str] | None = None) -> int:
             work = base / f"scale-{scale}"
             if work.exists():
                 shutil.rmtree(work)
-            rows.append(run_scale(scale, work, git=not args.no_git,
+            rows.append(run_scale(scale, work, git=not args.no_git, serve=not args.no_serve,
                                   log=lambda m: print(m, file=sys.stderr, flush=True)))
             Path(args.out).write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
         for scale in [int(s) for s in args.search_scales.split(",") if s.strip()]:

@@ -12,7 +12,7 @@ from generator.pipeline import load_site, render_files
 from generator.content.project import Project
 from generator.accel.fastpage import convert
 from generator.pages.jobs import LOCAL_PAGE_JURISDICTIONS, LOCAL_PAGE_TASKS, SIDE_BY_SIDE_MAX
-from tests.bench import _retarget, synthesise
+from tests.bench import _retarget, synthesise_copies as synthesise
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +48,17 @@ def test_region_pages_are_bounded_and_linked(scaled):
         assert ">Primary and grassroots care</a>" in page  # back to the theme page
     columns = main.split("<thead>")[1].split("</thead>")[0]
     assert "County" not in columns  # counties are not columns at scale
+
+
+def test_region_pages_open_the_wording_of_a_task_against_the_one_it_carries_out(scaled):
+    site, files = scaled
+    pages = [p for p in files if p.startswith("themes/") and p.count("/") >= 2]
+    items = [item for p in pages for item in files[p].decode().split("<dd>")[1:]]
+    implementing = [item for item in items if site.task[re.search(r'tasks/([^/"]+/[^/"]+)/"', item)[1]].implements]
+    assert implementing and len(implementing) < len(items)  # both kinds are there
+    for item in items:
+        key = re.search(r'tasks/([^/"]+/[^/"]+)/"', item)[1]
+        assert (f'tasks/{key}/#wording">wording against the ' in item) == bool(site.task[key].implements)
 
 
 def test_cascade_at_scale_pages_local_tasks_by_province(scaled):

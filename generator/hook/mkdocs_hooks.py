@@ -26,6 +26,7 @@ from generator.content.errors import ContentError  # noqa: E402
 from generator.accel.fastpage import convert  # noqa: E402
 from generator.accel.mkdocs_parallel import PageBuilder  # noqa: E402
 from generator.hook.sanitize import clean  # noqa: E402
+from generator.progress import Progress  # noqa: E402
 from generator.search.index import SearchIndexError, write_index  # noqa: E402
 
 
@@ -56,6 +57,7 @@ _fast = False
 _command = None
 _in_nav: set[int] = set()
 _files = None
+_progress: Progress | None = None
 
 
 def on_startup(command, dirty, **kwargs):
@@ -86,6 +88,19 @@ def _install_page_builder(config) -> None:
         if others and _command == "build":
             print(f"reform-compare: plugins {others} are not in PARALLEL_PLUGINS in generator/hook/mkdocs_hooks.py; "
                   "pages build in one process (slower)", file=sys.stderr)
+
+
+def on_env(env, config, files, **kwargs):
+    """Before the pages are built (in several processes, which share the count made here)."""
+    global _progress
+    _progress = Progress("mkdocs: building", len(files.documentation_pages()))
+    return env
+
+
+def on_post_page(output, page, config, **kwargs):
+    if _progress is not None:
+        _progress.tick()
+    return output
 
 
 def on_nav(nav, config, files, **kwargs):
@@ -167,6 +182,8 @@ def on_post_build(config, **kwargs):
     build = Path(config["docs_dir"]).parent  # generate() writes its records beside the pages
     site_dir = Path(config["site_dir"])
     if (build / "search.json").is_file():
+        if _progress is not None and _progress.enabled:
+            print("site search: indexing with Pagefind", file=sys.stderr, flush=True)
         start, usage = time.perf_counter(), {}
         try:
             pages = write_index(build / "search.json", site_dir, usage)

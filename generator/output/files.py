@@ -10,6 +10,7 @@ from generator.accel import parallel
 from generator.model.site import Site
 from generator.pages.jobs import Download, Job
 from generator.render.renderer import Renderer
+from generator.progress import Progress
 from generator.render.share import render_share, render_workers
 
 
@@ -21,8 +22,10 @@ def write_jobs(renderer: Renderer, jobs: list[Job | Download], out_dir: Path,
     claims = parallel.Claims(workers)
     fresh = not out_dir.exists()  # then nothing in it can be stale
 
+    progress = Progress("generate: rendering", len(jobs))  # made before the processes fork: they share it
+
     def write_share() -> int:
-        files = render_share(renderer, jobs, claims)
+        files = render_share(renderer, jobs, claims, progress)
         out_dir.mkdir(parents=True, exist_ok=True)
         folders: dict[str, bool] = {}
         return sum(_write_if_changed(out_dir, path, content, folders, fresh) for _, path, content in files)

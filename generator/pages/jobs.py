@@ -256,7 +256,7 @@ def jurisdiction_job(site: Site, jur, region: dict | None = None, row_docs: dict
     return Job(f"jurisdictions/{jur.id}.md", "jurisdiction", {
         "jur": jur, "docs": docs, "tasks": tasks, "local_docs": local_docs, "by_theme": themes_of(site, tasks),
         "indicator_count": _indicator_count(tasks), "parent": site.jurisdiction.get(jur.parent), "region": region,
-        "children": [j for j in site.jurisdictions if j.parent == jur.id]})
+        "children": site.jurisdictions_under(jur.id)})
 
 
 def themes_of(site: Site, tasks: list[Task]) -> list[tuple]:

@@ -205,9 +205,10 @@ class Renderer:
             return Markup(f'<a href="{relative(self.url, doc.url)}">{escape(doc.title)}</a> <span class="rc-muted">'
                           f'· {escape(doc.label)}</span>')
 
-        def local_tasks(tasks: Sequence[Task], caller: Callable | None = None) -> Markup:
+        def local_tasks(tasks: Sequence[Task], caller: Callable | None = None, wording: bool = False) -> Markup:
             """Tasks of cities and counties under the name of their jurisdiction, each followed by what the
-            caller of a {% call %} adds (given the task and its index), or else by its indicator chips."""
+            caller of a {% call %} adds (given the task and its index), or else by its indicator chips; with
+            `wording`, a task carrying out a higher one links to its word-by-word comparison with it."""
             out = ['<dl class="rc-local">\n']
             doc_id = None
             for n, task in enumerate(tasks):
@@ -220,6 +221,10 @@ class Renderer:
                 url, title, _, chips = pieces[(task.doc, task.id)]
                 href = relative(self.url, url)  # once for the task's link and its chips
                 note = escape(caller(task, n)) if caller else _chips(href, chips)
+                if wording and task.implements:
+                    above = site.jurisdiction[site.document[site.task[task.implements[0]].doc].jurisdiction]
+                    note += Markup(f'<br><a class="rc-muted" href="{href}#wording">wording against the '
+                                   f'{above.level} task</a>')
                 out.append(f'<dd><a href="{href}{title} {note}</dd>\n')
             out.append("</dl>")
             return Markup("".join(out))

@@ -4,6 +4,7 @@ so the files are those of one process, whichever process renders each."""
 from __future__ import annotations
 
 from generator.accel import parallel
+from generator.progress import Progress
 from generator.pages.jobs import Download, Job
 from generator.render.renderer import Renderer
 
@@ -21,9 +22,16 @@ def render_workers(renderer: Renderer, workers: int | None = None) -> int:
     return workers
 
 
-def render_share(renderer: Renderer, jobs: list[Job | Download], claims: parallel.Claims) -> list[tuple[int, str, bytes]]:
+def render_share(renderer: Renderer, jobs: list[Job | Download], claims: parallel.Claims,
+                 progress: Progress | None = None) -> list[tuple[int, str, bytes]]:
     """The jobs this process claims, rendered: (place in the list, path, bytes)."""
-    return [(n, job.path, renderer.render(job)) for n, job in enumerate(jobs) if claims.owns(n // CHUNK)]
+    out = []
+    for n, job in enumerate(jobs):
+        if claims.owns(n // CHUNK):
+            out.append((n, job.path, renderer.render(job)))
+            if progress is not None:
+                progress.tick()
+    return out
 
 
 def render_all(renderer: Renderer, jobs: list[Job | Download], workers: int | None = None) -> dict[str, bytes]:

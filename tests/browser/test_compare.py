@@ -10,7 +10,7 @@ import pytest
 from generator.pipeline import build_site
 from generator.content.project import Project
 from generator.pages.jobs import SIDE_BY_SIDE_MAX
-from tests.bench import synthesise
+from tests.bench import synthesise_copies as synthesise
 from tests.conftest import serve
 
 pytestmark = pytest.mark.browser
