@@ -125,9 +125,11 @@ def numbers_line(diff: Diff, here: str, there: str) -> str:
     return f"Numbers that differ: {html.escape(say(only_new))} {here}; {html.escape(say(only_old))} {there}."
 
 
-def diff_block(old_quotes, new_quotes, here: str = "here", there: str = "in the higher-level text") -> str:
-    """A word diff of two tasks' wordings with its counts and differing numbers, as an HTML block."""
-    diff = word_diff(wording(old_quotes), wording(new_quotes))
+def diff_block(old_quotes, new_quotes, here: str = "here", there: str = "in the higher-level text",
+               diff: Diff | None = None) -> str:
+    """A word diff of two tasks' wordings with its counts and differing numbers, as an HTML block (`diff`:
+    word_diff of their wordings, if already made)."""
+    diff = word_diff(wording(old_quotes), wording(new_quotes)) if diff is None else diff
     if not diff.added and not diff.dropped:
         return '<p class="rc-diff rc-muted">Word for word the same wording.</p>\n'
     counts = f"{diff.added} word{'s' if diff.added != 1 else ''} added, {diff.dropped} dropped, {diff.same} the same."

@@ -190,8 +190,15 @@ def citation_downloads(site: Site, site_url: str) -> list:
     """Each task's BibTeX, RIS and CSL-JSON, beside its page; each made by the process that writes it."""
     from generator.pages.jobs import Download  # jobs.py imports this module
     files = []
+    cited: dict[str, Citation] = {}  # a task's three files are next to each other in the list: cited once
+
+    def citation_of(task: Task) -> Citation:
+        if task.key not in cited:
+            cited.clear()
+            cited[task.key] = cite(site, site_url, site.document[task.doc], task)
+        return cited[task.key]
     for task in site.all_tasks:
         for (name, _), make in zip(DOWNLOADS, (bibtex, ris, csl_json)):
-            files.append(Download(f"{task.url}{name}", lambda task=task, make=make: make(
-                cite(site, site_url, site.document[task.doc], task)).encode("utf-8")))
+            files.append(Download(f"{task.url}{name}",
+                                  lambda task=task, make=make: make(citation_of(task)).encode("utf-8")))
     return files

@@ -19,7 +19,7 @@ from generator import accel
 from generator.accel import fastjinja
 from generator.content.text import normalise
 from generator.model.deadlines import as_of_note, deadline_status
-from generator.model.diff import diff_block
+from generator.model.diff import Diff, diff_block, word_diff, wording
 from generator.model.site import Document, Site, Task
 from generator.pages.jobs import Download, Job
 from generator.pages.source_text import task_anchor
@@ -161,7 +161,7 @@ class Renderer:
         self.env = env
         self.url = ""  # of the page being rendered: links are relative to it
         functions = {"absolute": self.absolute, "task_anchor": task_anchor, "front": front, "level_badge": level_badge,
-                     "diff_block": _diff_block, **self._link_functions()}
+                     "diff_block": _diff_blocks(), **self._link_functions()}
         env.filters["status"] = lambda ind: deadline_status(ind.deadline, as_of)
         env.globals.update(site=site, LEVEL_LABEL=LEVEL_LABEL, as_of_note=as_of_note(as_of), repo_url="", licence={},
                            **functions)
@@ -256,9 +256,17 @@ def level_badge(level: str) -> Markup:
     return Markup(f'<span class="rc-level rc-level-{escape(level)}">{escape(LEVEL_LABEL[level])}</span>')
 
 
-def _diff_block(old: Task, new: Task, here: str = "here", there: str = "in the higher-level text") -> Markup:
-    """The word diff of two tasks' wordings (old against new), for a template."""
-    return Markup(diff_block(old.quotes, new.quotes, here, there))
+def _diff_blocks() -> Callable[..., Markup]:
+    """diff_block for templates: the word diff of two tasks' wordings (old against new). A pair is shown on
+    the task page, the page of what its document carries out and the page of what changed: diffed once."""
+    diffs: dict[tuple[str, str], Diff] = {}
+
+    def diff_block_of(old: Task, new: Task, here: str = "here", there: str = "in the higher-level text") -> Markup:
+        pair = (old.key, new.key)
+        if pair not in diffs:
+            diffs[pair] = word_diff(wording(old.quotes), wording(new.quotes))
+        return Markup(diff_block(old.quotes, new.quotes, here, there, diffs[pair]))
+    return diff_block_of
 
 
 def _chips(href: str, chips: list[str]) -> str:
