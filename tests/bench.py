@@ -185,12 +185,13 @@ def synthesise_copies(dest: Path, tasks_wanted: int, git: bool = True) -> dict:
     docs, provinces, per_copy = _real_records()
     copies = max(1, round(tasks_wanted / per_copy))  # the real documents count as the first copy
     jur_lines, n = [], 0
-    for _ in range(1, copies):
+    for round_ in range(1, copies):
         for doc_path in docs:
             n += 1
             county = f"county-{n:04d}"
             jur_lines += [f"  - id: {county}", f"    name: Synthetic County {n:04d}", "    level: county",
-                          f"    parent: {provinces[n % len(provinces)]}"]
+                          # shifted each round, so that each document's copies reach every province
+                          f"    parent: {provinces[(n + round_) % len(provinces)]}"]
             new_id = f"c{n:04d}-{doc_path.stem}"
             text = doc_path.read_text(encoding="utf-8")
             old_source = re.search(r"^  file: (.*\.txt)$", text, re.M).group(1)
