@@ -15,9 +15,11 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script: the generator's one YAML reader is in this checkout
+
+from generator.content.errors import ContentError  # noqa: E402
+from generator.content.reader import read_data  # noqa: E402
 
 
 @dataclass
@@ -46,8 +48,8 @@ def read(files: dict[str, str]) -> Content:
     content = Content()
     for path, text in sorted(files.items()):
         try:
-            data = yaml.safe_load(text) or {}
-        except yaml.YAMLError:
+            data = read_data(text, path) or {}
+        except ContentError:
             content.unreadable.append(path)
             continue
         if not isinstance(data, dict):

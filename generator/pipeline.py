@@ -14,7 +14,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import yaml
 
 try:
     import fcntl
@@ -25,7 +24,7 @@ from generator.accel import parallel
 from generator.content.checks import check
 from generator.content.errors import ContentError, Problem
 from generator.content.project import Project, load_content
-from generator.content.reader import load_schema_registry
+from generator.content.reader import load_schema_registry, read_data
 from generator.model.deadlines import build_date
 from generator.model.history import task_histories
 from generator.model.site import Site, build_model
@@ -40,19 +39,13 @@ from generator.search.records import write_search_file
 
 
 def _mkdocs_config(project: Project) -> dict:
-    """mkdocs.yml, read as far as the generator needs it."""
-    class Permissive(yaml.SafeLoader):
-        pass
-    Permissive.add_multi_constructor("", lambda loader, suffix, node: None)  # mkdocs.yml may hold !!python tags
+    """mkdocs.yml, read as far as the generator needs it (its !!python tags as None)."""
     path = project.root / "mkdocs.yml"
     try:
-        config = yaml.load(path.read_text(encoding="utf-8"), Loader=Permissive) or {}
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ContentError([Problem("mkdocs.yml", 1, 1, f"cannot read: {exc.strerror}", "restore mkdocs.yml")]) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise ContentError([Problem("mkdocs.yml", mark.line + 1 if mark else 1, mark.column + 1 if mark else 1,
-                                    f"YAML syntax: {exc.problem}", "check the indentation and quoting here")]) from None
+    config = read_data(text, "mkdocs.yml", scalars="any tag")
     return config if isinstance(config, dict) else {}
 
 

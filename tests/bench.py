@@ -34,7 +34,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import FIXTURE_CONTENT, ROOT, copy_project
+from tests.conftest import FIXTURE_CONTENT, ROOT, copy_project, read_yaml
 from tests.search_bench import first_searches
 
 PAGE_LIMIT_KB = 40
@@ -172,9 +172,9 @@ def synthesise(dest: Path, tasks_wanted: int, git: bool = True) -> dict:
 def _real_records() -> tuple[list[Path], list[str], int]:
     """The fixture corpus's document files and provinces, and how many tasks the documents hold."""
     docs = sorted((FIXTURE_CONTENT / "documents").glob("*.yaml"))
-    jurs = yaml.safe_load((FIXTURE_CONTENT / "jurisdictions.yaml").read_text(encoding="utf-8"))["jurisdictions"]
+    jurs = read_yaml(FIXTURE_CONTENT / "jurisdictions.yaml")["jurisdictions"]
     provinces = [j["id"] for j in jurs if j["level"] == "province"]
-    tasks = sum(len(yaml.safe_load(p.read_text(encoding="utf-8"))["tasks"]) for p in docs)
+    tasks = sum(len(read_yaml(p)["tasks"]) for p in docs)
     return docs, provinces, tasks
 
 
@@ -318,7 +318,7 @@ def mkdocs_step(root: Path, config: Path, site_dir: Path, work: Path, name: str)
 
 def bare_project(dest: Path, pages: int, seed: int = 1) -> Path:
     """Plain pages of ~130 words under the real nav policy and theme, with no hooks; returns mkdocs.yml."""
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config = read_yaml(ROOT / "mkdocs.yml")
     shutil.copytree(ROOT / "theme", dest / "theme", copy_function=shutil.copyfile)
     for name in ("header.html", "rc-search.html"):  # the project's search in the header: Material's here
         (dest / "theme" / "partials" / name).unlink(missing_ok=True)

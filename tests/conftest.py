@@ -17,9 +17,9 @@ import threading
 from pathlib import Path
 
 import pytest
-import yaml
 
 from generator.content.project import Project
+from generator.content.reader import read_data
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "project" / "content"
@@ -52,6 +52,11 @@ def pytest_collection_modifyitems(config, items):
         if group is None:
             raise pytest.UsageError(f"{item.fspath}: add the module to GROUPS in tests/conftest.py")
         item.add_marker(group)
+
+
+def read_yaml(path: Path):
+    """A YAML file of the fixtures or the content as plain data, read by the project's one reader."""
+    return read_data(path.read_text(encoding="utf-8"), str(path))
 
 
 def copy_project(dest: Path, content: Path = FIXTURE_CONTENT) -> Project:
@@ -170,7 +175,7 @@ def assert_exports_keep_every_field(tasks_json: str, documents: Path) -> None:
     """Every field of every task record under `documents` is in data/tasks.json as written."""
     exported = {(t["document"], t["id"]): t for t in json.loads(tasks_json)}
     for path in sorted(documents.glob("*.yaml")):
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = read_yaml(path)
         for task in doc["tasks"]:
             out = exported[(doc["id"], task["id"])]
             for key, value in task.items():

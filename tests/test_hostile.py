@@ -19,7 +19,7 @@ import yaml
 from generator.pipeline import build_site
 from generator.content.project import Project
 
-from .conftest import copy_project
+from .conftest import copy_project, read_yaml
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -37,7 +37,7 @@ URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "data", "poste
 
 
 def _edit_yaml(path: Path, change) -> None:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path)
     change(data)
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
 

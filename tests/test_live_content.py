@@ -20,7 +20,7 @@ from generator.content.project import Project
 from generator.model.coverage import site_coverage
 from generator.pipeline import load_site, render_files
 
-from .conftest import ROOT, assert_exports_keep_every_field, copy_project
+from .conftest import ROOT, assert_exports_keep_every_field, copy_project, read_yaml
 
 LIVE_ROOT = "RC_LIVE_ROOT"  # where the self-test points these tests at its copy
 
@@ -85,7 +85,7 @@ def test_one_page_per_document_task_theme_body_and_jurisdiction(site, files):
 def test_exports_lose_no_field_of_any_task(project, files):
     documents = sorted((project.content / "documents").glob("*.yaml"))
     assert len(json.loads(files["data/tasks.json"])) == sum(
-        len(yaml.safe_load(p.read_text(encoding="utf-8"))["tasks"]) for p in documents)
+        len(read_yaml(p)["tasks"]) for p in documents)
     assert_exports_keep_every_field(files["data/tasks.json"], project.content / "documents")
 
 
@@ -114,19 +114,19 @@ def add_a_document(project: Project) -> None:
     """What an editor's pull request adds: a jurisdiction, a body, an alias of a body already there, and a
     document with two tasks quoting its own source (written here; it describes no real document)."""
     content = project.content
-    jurisdictions = yaml.safe_load((content / "jurisdictions.yaml").read_text(encoding="utf-8"))
+    jurisdictions = read_yaml(content / "jurisdictions.yaml")
     national = next((j["id"] for j in jurisdictions["jurisdictions"] if j["level"] == "national"), None)
     jurisdictions["jurisdictions"].append({"id": "test-province", "name": "Test Province", "level": "province",
                                            **({"parent": national} if national else {})})
     _dump(content / "jurisdictions.yaml", jurisdictions)
-    bodies = yaml.safe_load((content / "bodies.yaml").read_text(encoding="utf-8"))
+    bodies = read_yaml(content / "bodies.yaml")
     other = bodies["bodies"][0]
     alias = f"{other['name']} Test Alias"
     other.setdefault("aliases", []).append(alias)
     bodies["bodies"].append({"id": "test-province-health-office", "name": "Provincial Test Health Office",
                              "aliases": ["TPHO"], "level": "province", "jurisdiction": "test-province"})
     _dump(content / "bodies.yaml", bodies)
-    theme = yaml.safe_load((content / "themes.yaml").read_text(encoding="utf-8"))["themes"][0]["id"]
+    theme = read_yaml(content / "themes.yaml")["themes"][0]["id"]
     source = NEW_SOURCE.format(alias=alias)
     (content / "sources" / "test-province-2031-key-tasks.txt").write_text(source, encoding="utf-8")
     lines = source.splitlines()

@@ -4,7 +4,7 @@ import pytest
 
 from generator.content.project import load_content
 from generator.content.errors import ContentError
-from generator.content.reader import load_schema_registry, make_resolver, parse_yaml
+from generator.content.reader import MAX_DEPTH, load_schema_registry, make_resolver, parse_yaml
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +97,27 @@ def test_libyaml_fast_path_gives_the_same_records_and_positions(root, doc_schema
 
 def test_fast_path_declines_what_only_the_careful_path_reports():
     from generator.content.reader import _read_fast
-    for text in ("a: &x 1\nb: *x\n", "[" * 60 + "]" * 60, "a: [unclosed\n", "a: 1\na: 2\n", "a: !!python/none x\n",
+    for text in ("a: &x 1\nb: *x\n", "a: [unclosed\n", "a: 1\na: 2\n", "a: !!python/none x\n",
                  "? [a]\n: b\n", "<<: x\n", "a: 1\n---\nb: 2\n", "# nothing\n"):
         assert _read_fast(text, "x.yaml") is None, text
+
+
+@pytest.mark.parametrize("text", ["[" * (MAX_DEPTH + 2) + "]" * (MAX_DEPTH + 2), "a:\n" + "- [1, 2]\n" * 100_001])
+def test_both_paths_refuse_what_is_over_the_limits_at_the_same_value(text, monkeypatch):
+    from generator.content import reader
+    with pytest.raises(ContentError) as fast:
+        reader._read_fast(text, "x.yaml")
+    with monkeypatch.context() as m:
+        m.setattr(reader, "_CLoader", None)
+        with pytest.raises(ContentError) as careful:
+            reader.parse_yaml(text, "x.yaml")
+    assert fast.value.problems == careful.value.problems
+    assert "too many or too deeply nested values" in fast.value.problems[0].message
+
+
+def test_the_limits_let_through_what_is_just_within_them():
+    raw = parse_yaml("[" * MAX_DEPTH + "x" + "]" * MAX_DEPTH, "x.yaml")  # x inside MAX_DEPTH lists
+    value = raw.data
+    for _ in range(MAX_DEPTH):
+        value = value[0]
+    assert value == "x"

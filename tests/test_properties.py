@@ -25,7 +25,7 @@ from generator.content.errors import ContentError
 from generator.content.reader import load_schema_registry, make_resolver, parse_yaml
 from generator.model.site import build_model
 
-from .conftest import FIXTURE_CONTENT, ROOT, copy_project
+from .conftest import FIXTURE_CONTENT, ROOT, copy_project, read_yaml
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DOC_FILE = "feixi-health-capacity-five-aspects"
@@ -43,7 +43,7 @@ _CHINA = dataclasses.replace(_CHINA, data={**{k: v for k, v in _CHINA.data.items
 _REGISTRY = load_schema_registry(ROOT / "schema")
 _RESOLVE = make_resolver(_REGISTRY)
 _DOC_SCHEMA = _REGISTRY["document.schema.json"]
-_ORIGINAL = yaml.safe_load((FIXTURE_CONTENT / "documents" / f"{DOC_FILE}.yaml").read_text(encoding="utf-8"))
+_ORIGINAL = read_yaml(FIXTURE_CONTENT / "documents" / f"{DOC_FILE}.yaml")
 # Cut down to a task of each kind (plain, with indicators, with implements): pure-Python YAML is slow.
 _ORIGINAL["notes"] = _ORIGINAL["notes"][:2]
 _ORIGINAL["tasks"] = [t for t in _ORIGINAL["tasks"] if t["id"] in {
@@ -71,7 +71,7 @@ _REAL = dataclasses.replace(_REAL, sources={**_REAL.sources, _CHINA.data["source
 SHARED = ("jurisdictions", "bodies", "themes")
 SOURCES = {f"content/sources/{name}" for name in _REAL.sources}  # where a passage neither quoted nor noted is
 _PATHS = {DISPLAY, _CHINA.path} | {f"content/{name}.yaml" for name in SHARED}
-_SHARED_ORIGINAL = {name: yaml.safe_load((FIXTURE_CONTENT / f"{name}.yaml").read_text(encoding="utf-8"))
+_SHARED_ORIGINAL = {name: read_yaml(FIXTURE_CONTENT / f"{name}.yaml")
                     for name in SHARED}
 
 

@@ -13,6 +13,7 @@ from generator.content.project import Project
 from generator.accel.fastpage import convert
 from generator.pages.jobs import LOCAL_PAGE_JURISDICTIONS, LOCAL_PAGE_TASKS, SIDE_BY_SIDE_MAX
 from tests.bench import _retarget, synthesise_copies as synthesise
+from tests.conftest import read_yaml
 
 
 @pytest.fixture(scope="module")
@@ -204,7 +205,7 @@ def test_cascade_at_scale_counts_long_lists_and_links_them(tmp_path_factory, mon
     jurisdictions.write_text(jurisdictions.read_text(encoding="utf-8") + "\n".join(provinces) + "\n", encoding="utf-8")
     counties = sorted((content / "documents").glob(f"c*-{base}.yaml"))
     for path in counties:  # the counties' copies carry out the first province's tasks, not the national ones
-        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        record = read_yaml(path)
         for task in record["tasks"]:
             if task.get("implements"):
                 task["implements"] = [f"p01-{base}/{task['id']}"]

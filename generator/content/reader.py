@@ -18,9 +18,11 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from generator.content.characters import character_problems, exact_number
 from generator.content.errors import ContentError, Problem
 
+# The limits on every YAML text the project reads, checked in one place each (read_bytes and _size for the
+# bytes, _Limits for the values), whichever parser reads it.
 MAX_FILE_BYTES = 2_000_000  # a real document is a few KB; this bounds time and memory
-MAX_NODES = 200_000
-MAX_DEPTH = 50
+MAX_NODES = 200_000  # values (scalars and collections) in one text
+MAX_DEPTH = 50  # collections a value may be nested in
 
 _ALLOWED_TAGS = {"tag:yaml.org,2002:" + t for t in
                  ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
@@ -76,46 +78,74 @@ class RawFile:
 
 
 class _TooBig(Exception):
-    """Raised while composing, as soon as a file has too many or too deeply nested values."""
+    """Raised while parsing, at the first value over MAX_NODES or MAX_DEPTH."""
 
     def __init__(self, mark):
         super().__init__("too many or too deeply nested values")
         self.mark = mark
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors and aliases (an alias bomb costs nothing to write).
+def _too_big_problem(display: str, mark) -> Problem:
+    return Problem(display, *_position(mark), "too many or too deeply nested values", "a content file holds one document")
 
-    It also counts nodes and depth while composing, so a huge or deeply nested file stops early
+
+class _Limits:
+    """Counts the values of one YAML text as they are parsed: the one check of MAX_NODES and MAX_DEPTH.
+
+    Every reader checks each value here before building it, so a huge or deeply nested text stops early
     (PyYAML's composer recurses once per level and keeps every node in memory).
     """
 
-    _nodes = 0
-    _depth = 0
+    __slots__ = ("nodes",)
+
+    def __init__(self):
+        self.nodes = 0
+
+    def value(self, event, depth: int) -> None:
+        """Count the value that `event` starts, inside `depth` collections; raise _TooBig at it if over a limit."""
+        self.nodes += 1
+        if self.nodes > MAX_NODES or depth > MAX_DEPTH:
+            raise _TooBig(event.start_mark)
+
+    def events(self, events):
+        """The events of a text, each value counted; an anchor or an alias raised as a ComposerError."""
+        depth = 0
+        for event in events:
+            kind = type(event)
+            if kind in _NODE_KINDS or kind is yaml.AliasEvent:
+                self.value(event, depth)
+                _no_anchor(event)
+                depth += kind is not yaml.ScalarEvent and kind is not yaml.AliasEvent
+            elif kind in _COLLECTION_ENDS:
+                depth -= 1
+            yield event
+
+
+class _AnchorRefused(yaml.composer.ComposerError):
+    """An anchor or an alias, refused: an alias bomb costs nothing to write."""
+
+
+def _no_anchor(event) -> None:
+    if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+        raise _AnchorRefused(None, None, "anchors and aliases (&name, *name) are not allowed", event.start_mark)
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors and aliases and composes within the limits."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self._limits, self._depth = _Limits(), 0
 
     def compose_node(self, parent, index):  # noqa: D102 (PyYAML hook)
-        self._nodes += 1
-        if self._nodes > MAX_NODES or self._depth > MAX_DEPTH:
-            raise _TooBig(self.peek_event().start_mark)
+        event = self.peek_event()
+        self._limits.value(event, self._depth)
+        _no_anchor(event)
         self._depth += 1
         try:
-            return self._compose_checked(parent, index)
+            return Composer.compose_node(self, parent, index)
         finally:
             self._depth -= 1
-
-    def _compose_checked(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            event = self.get_event()
-            raise yaml.composer.ComposerError(
-                None, None, "anchors and aliases (&name, *name) are not allowed", event.start_mark
-            )
-        event = self.peek_event()
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None:
-            raise yaml.composer.ComposerError(
-                None, None, "anchors and aliases (&name, *name) are not allowed", event.start_mark
-            )
-        return Composer.compose_node(self, parent, index)
 
 
 _CLoader = getattr(yaml, "CSafeLoader", None)
@@ -130,27 +160,15 @@ def _compose_fast(text: str):
     """
     if _CLoader is None:
         return None
-    depth = nodes = 0
     try:
-        for event in yaml.parse(text, Loader=_CLoader):  # a flat event stream: bounded before composing
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-                return None
-            if isinstance(event, yaml.NodeEvent):
-                nodes += 1
-                if nodes > MAX_NODES:
-                    return None
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return None
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
+        for _ in _Limits().events(yaml.parse(text, Loader=_CLoader)):  # a flat event stream: bounded before composing
+            pass
         loader = _CLoader(text)
         try:
             return loader.get_single_node()
         finally:
             loader.dispose()
-    except (yaml.YAMLError, ValueError):
+    except (_TooBig, yaml.YAMLError, ValueError):
         return None
 
 
@@ -178,7 +196,7 @@ def _read_fast(text: str, display: str, positions: bool = False) -> RawFile | No
     where, key_where = raw._positions, raw._key_positions
     loader = _CLoader(text)
     filling: list[list] = []  # the open collections: [value, path, the key event whose value comes next]
-    nodes = documents = 0
+    limits, documents = _Limits(), 0
     try:
         while (event := loader.get_event()) is not None:
             kind = type(event)
@@ -190,16 +208,13 @@ def _read_fast(text: str, display: str, positions: bool = False) -> RawFile | No
                     return None
                 documents += kind is yaml.DocumentStartEvent
                 continue
-            nodes += 1
+            limits.value(event, len(filling))  # raised here: the careful path would compose it all in Python first
             tag = event.tag
             if tag is None or tag == "!":  # resolved as the composer would, where that may give a tag not allowed
                 refused = (kind is yaml.ScalarEvent and event.implicit[0] and event.value[:1] in _REFUSABLE_FIRST
                            and loader.resolve(ScalarNode, event.value, event.implicit) not in _ALLOWED_TAGS)
             else:
                 refused = tag not in _ALLOWED_TAGS
-            if nodes > MAX_NODES:  # reported here: the careful path would compose 200,000 nodes in Python first
-                raise ContentError([Problem(display, *_position(event.start_mark), "too many or too deeply nested "
-                                            "values", "a content file holds one document")])
             if refused or event.anchor is not None:
                 return None
             if kind is yaml.ScalarEvent:
@@ -230,9 +245,9 @@ def _read_fast(text: str, display: str, positions: bool = False) -> RawFile | No
             if positions:
                 where[path] = _position(event.start_mark)
             if kind is not yaml.ScalarEvent:
-                if len(filling) == MAX_DEPTH:
-                    return None
                 filling.append([value, path, None])
+    except _TooBig as exc:
+        raise ContentError([_too_big_problem(display, exc.mark)]) from None
     except (yaml.YAMLError, ValueError):
         return None
     finally:
@@ -362,6 +377,44 @@ def parse_yaml(text: str, display: str, schema: dict | None = None, resolve=None
     return raw
 
 
+class _AnyTagAsNone(yaml.SafeLoader):
+    """SafeLoader reading a tag it does not know as None (mkdocs.yml names Python objects: !!python/name:…)."""
+
+
+_AnyTagAsNone.add_multi_constructor("", lambda loader, suffix, node: None)
+_DATA_LOADERS = {  # libyaml's where PyYAML has it (about ten times faster), then PyYAML's for what libyaml refuses
+    "typed": [c for c in (getattr(yaml, "CSafeLoader", None), yaml.SafeLoader) if c],
+    "text": [c for c in (getattr(yaml, "CBaseLoader", None), yaml.BaseLoader) if c],
+    "any tag": [_AnyTagAsNone],
+}
+
+
+def read_data(text: str, display: str, scalars: str = "typed") -> Any:
+    """Any YAML the project reads other than a content record (mkdocs.yml, a record's old versions from git,
+    the CI summary's records, tests' fixtures), as plain Python data within the same limits; None when empty.
+
+    `scalars`: "typed" reads numbers, booleans and dates as yaml.safe_load does; "text" leaves every scalar
+    text (as BaseLoader); "any tag" is "typed" with unknown tags read as None. Anchors and aliases are
+    refused. A problem is raised as a ContentError naming the line and column.
+    """
+    _size(text, display)
+    for n, loader in enumerate(_DATA_LOADERS[scalars]):
+        try:
+            for _ in _Limits().events(yaml.parse(text, Loader=loader)):  # bounded before anything is built
+                pass
+            return yaml.load(text, Loader=loader)  # noqa: S506 (safe loaders only)
+        except (_TooBig, yaml.YAMLError) as exc:
+            if isinstance(exc, _TooBig) or n == len(_DATA_LOADERS[scalars]) - 1:
+                raise ContentError([_parse_problem(exc, text, display)]) from None
+    raise AssertionError("no YAML loader")
+
+
+def _size(text: str, display: str) -> None:
+    """A text read some other way than read_bytes (from git, from a caller) is held to MAX_FILE_BYTES too."""
+    if len(text) > MAX_FILE_BYTES // 4 and (size := len(text.encode("utf-8", "surrogatepass"))) > MAX_FILE_BYTES:
+        raise ContentError([_too_big(display, size)])
+
+
 def _read_carefully(text: str, display: str) -> RawFile:
     """Nodes composed by libyaml (or, for what it declines, by Python node by node within the limits), then
     _to_python: every problem with its position."""
@@ -371,29 +424,8 @@ def _read_carefully(text: str, display: str) -> RawFile:
         if root is None:
             loader = _NoAliasLoader(text)  # the reader refuses control characters here, before parsing
             root = loader.get_single_node()
-    except _TooBig as exc:
-        raise ContentError([Problem(display, *_position(exc.mark), "too many or too deeply nested values",
-                                    "a content file holds one document")]) from None
-    except yaml.reader.ReaderError as exc:
-        before = text[: exc.position]
-        line = before.count("\n") + 1
-        col = exc.position - (before.rfind("\n") + 1) + 1
-        raise ContentError([Problem(display, line, col,
-            f"character U+{exc.character:04X} is not allowed in YAML",
-            "remove it: control characters and unpaired surrogates cannot appear in content")]) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = _position(mark) if mark else (1, 1)
-        message = exc.problem or str(exc)
-        if exc.context and "aliases" not in message:
-            message = f"{exc.context}: {message}"
-        hint = ("write the value out in full: content files do not use anchors (&) or aliases (*)"
-                if "aliases" in message else
-                "check the indentation and quoting here; a value with ': ' or '#' in it needs quotes")
-        raise ContentError([Problem(display, line, col, f"YAML syntax: {message}", hint)]) from None
-    except yaml.YAMLError as exc:
-        raise ContentError([Problem(display, 1, 1, f"YAML syntax: {exc}",
-                                    "a content file is one YAML document of plain text")]) from None
+    except (_TooBig, yaml.YAMLError) as exc:
+        raise ContentError([_parse_problem(exc, text, display)]) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -401,20 +433,37 @@ def _read_carefully(text: str, display: str) -> RawFile:
     if root is None:
         raise ContentError([Problem(display, 1, 1, "file is empty", "see the template in CONTRIBUTING.md")])
     problems: list[Problem] = []
-    counter = [0]
-    raw.data = _to_python(root, (), raw, problems, counter, 0)
+    raw.data = _to_python(root, (), raw, problems)  # composed within the limits
     if problems:
         raise ContentError(problems)
     return raw
 
 
-def _to_python(node, path: tuple, raw: RawFile, problems: list, counter: list, depth: int):
-    counter[0] += 1
-    if counter[0] > MAX_NODES or depth > MAX_DEPTH:
-        if counter[0] == MAX_NODES + 1 or depth == MAX_DEPTH + 1:
-            problems.append(Problem(raw.path, *_position(node.start_mark),
-                "too many or too deeply nested values", "a content file holds one document"))
-        return None
+def _parse_problem(exc: Exception, text: str, display: str) -> Problem:
+    """Why a YAML text could not be read, and where: a value over the limits, a character YAML refuses, or
+    its syntax."""
+    if isinstance(exc, _TooBig):
+        return _too_big_problem(display, exc.mark)
+    if isinstance(exc, yaml.reader.ReaderError):
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        col = exc.position - (before.rfind("\n") + 1) + 1
+        return Problem(display, line, col, f"character U+{exc.character:04X} is not allowed in YAML",
+                       "remove it: control characters and unpaired surrogates cannot appear in content")
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line, col = _position(mark) if mark else (1, 1)
+        message = exc.problem or str(exc)
+        if exc.context:
+            message = f"{exc.context}: {message}"
+        hint = ("write the value out in full: content files do not use anchors (&) or aliases (*)"
+                if isinstance(exc, _AnchorRefused) else
+                "check the indentation and quoting here; a value with ': ' or '#' in it needs quotes")
+        return Problem(display, line, col, f"YAML syntax: {message}", hint)
+    return Problem(display, 1, 1, f"YAML syntax: {exc}", "a content file is one YAML document of plain text")
+
+
+def _to_python(node, path: tuple, raw: RawFile, problems: list):
     raw._positions[path] = _position(node.start_mark)
     if node.tag not in _ALLOWED_TAGS:
         problems.append(Problem(raw.path, *_position(node.start_mark),
@@ -424,7 +473,7 @@ def _to_python(node, path: tuple, raw: RawFile, problems: list, counter: list, d
         # Every scalar is text here; `coerce` turns plain numbers and booleans into what the schema asks.
         return _Plain(node.value) if node.style in (None, "") else node.value  # libyaml marks plain ''
     if isinstance(node, SequenceNode):
-        return [_to_python(item, path + (i,), raw, problems, counter, depth + 1)
+        return [_to_python(item, path + (i,), raw, problems)
                 for i, item in enumerate(node.value)]
     if isinstance(node, MappingNode):
         result: dict[str, Any] = {}
@@ -445,7 +494,7 @@ def _to_python(node, path: tuple, raw: RawFile, problems: list, counter: list, d
                     "YAML keeps only one of them; remove or merge the other"))
                 continue
             raw._key_positions[path + (key,)] = _position(key_node.start_mark)
-            result[key] = _to_python(value_node, path + (key,), raw, problems, counter, depth + 1)
+            result[key] = _to_python(value_node, path + (key,), raw, problems)
         return result
     raise AssertionError(f"unknown YAML node {node!r}")
 

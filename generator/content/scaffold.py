@@ -7,10 +7,10 @@ import re
 import unicodedata
 from pathlib import Path
 
-import yaml
 
 from generator.content.errors import did_you_mean
 from generator.content.project import Project
+from generator.content.reader import load_yaml
 from generator.content.vocabulary import LEVEL_RANK, PLACEHOLDERS, real_date
 
 DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
@@ -51,8 +51,9 @@ def default_id(jurisdiction: str, title: str, date: str, jurisdiction_name: str 
 
 
 def known_jurisdictions(project: Project) -> dict[str, dict]:
-    data = yaml.safe_load((project.content / "jurisdictions.yaml").read_text(encoding="utf-8")) or {}
-    return {j["id"]: j for j in data.get("jurisdictions", [])}
+    data = load_yaml(project.content / "jurisdictions.yaml", "content/jurisdictions.yaml", inside=project.content).data
+    items = data.get("jurisdictions") if isinstance(data, dict) else None
+    return {j["id"]: j for j in items if isinstance(j, dict) and "id" in j} if isinstance(items, list) else {}
 
 
 def scaffold(project: Project, jurisdiction: str, title: str, date: str, doc_id: str | None = None,

@@ -6,13 +6,9 @@ import hashlib
 import subprocess
 from dataclasses import dataclass, replace
 
-import yaml
-
+from generator.content.errors import ContentError
+from generator.content.reader import read_data
 from generator.model.site import Site
-
-# Old versions are compared as plain text trees: BaseLoader types nothing (no date can fail to parse),
-# and libyaml's C parser, where PyYAML has it, is about ten times faster.
-_Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
 @dataclass(frozen=True)
@@ -111,13 +107,12 @@ def _blobs(project, specs: list[str]) -> dict[str, str | None]:
 
 
 def _tasks(text: str | None) -> dict:
+    """The tasks of an old version of a record by id, compared as plain text trees (no date can fail to
+    parse); none from a version that cannot be read."""
     try:
-        data = yaml.load(text, Loader=_Loader) if text else None  # noqa: S506 (BaseLoader builds no objects)
-    except yaml.YAMLError:
-        try:  # where libyaml refuses what PyYAML reads, as the content loader does
-            data = yaml.load(text, Loader=yaml.BaseLoader)
-        except yaml.YAMLError:
-            return {}
+        data = read_data(text, "an old version", scalars="text") if text else None
+    except ContentError:
+        return {}
     tasks = data.get("tasks") if isinstance(data, dict) else None
     return {t.get("id"): t for t in tasks if isinstance(t, dict)} if isinstance(tasks, list) else {}
 

@@ -10,17 +10,16 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import yaml
 
 pytestmark = pytest.mark.browser
 
-from tests.conftest import FIXTURE_CONTENT, ROOT
+from tests.conftest import FIXTURE_CONTENT, ROOT, read_yaml
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 DONE = "document.getElementById('rc-search').dataset.rcState === 'done'"
 
 
 def bodies() -> list[dict]:
-    return yaml.safe_load((FIXTURE_CONTENT / "bodies.yaml").read_text(encoding="utf-8"))["bodies"]
+    return read_yaml(FIXTURE_CONTENT / "bodies.yaml")["bodies"]
 
 
 def results(page) -> list[dict]:
