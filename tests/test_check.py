@@ -194,3 +194,25 @@ def test_the_same_body_twice_on_a_task_or_as_issuer_is_an_error(scratch):
                               "  - jiangxi-government-general-office\n  - jiangxi-government-general-office\n")
     assert sorted(p.message for p in problems) == ["body 'jiangxi-government-general-office' is listed twice as issuer",
                                                    "body 'mof' is listed twice on this task"]
+
+
+def test_schema_problems_are_worded_from_the_errors_data_not_from_jsonschemas_english(scratch, monkeypatch):
+    """The same words when every jsonschema message is blank: the wording reads keyword, value and path."""
+    path = scratch.root / DOC
+    text = path.read_text(encoding="utf-8")
+    bad = (text.replace("kind: key-tasks", "kind: key-task", 1).replace("\ntitle:", "\ncolour: red\nsize: big\ntitle:", 1)
+           .replace("issued: ", "issued: 2020-13-01\nx_issued: ", 1))
+    path.write_text(bad.replace("\nissuer: unknown\n", "\n", 1).replace("\njurisdiction: china\n", "\n", 1),
+                    encoding="utf-8")
+    loaded = load_content(scratch)
+    with pytest.raises(ContentError) as worded:
+        check(loaded)
+    from jsonschema.exceptions import ValidationError
+    monkeypatch.setattr(ValidationError, "message", property(lambda self: "", lambda self, value: None), raising=False)
+    with pytest.raises(ContentError) as blank:
+        check(loaded)
+    messages = [p.message for p in worded.value.problems]
+    assert [p.message for p in blank.value.problems] == messages
+    assert "missing required field 'issuer'" in messages and "missing required field 'jurisdiction'" in messages
+    assert "unknown field 'colour'" in messages and "unknown field 'size'" in messages  # both, from one error
+    assert any(m.startswith("kind: 'key-task' is not allowed") for m in messages)

@@ -111,61 +111,104 @@ def schema_problems(raw: RawFile, validator: Draft202012Validator) -> list[Probl
 
 
 def schema_errors(raw: RawFile, validator: Draft202012Validator) -> list[tuple[tuple, Problem]]:
-    """Every schema violation in one file, each with the path of the value it is about."""
+    """Every schema violation in one file, each with the path of the value it is about.
+
+    Worded from each error's data (its keyword, the keyword's value in the schema, the value refused and
+    where it is), never from jsonschema's English message.
+    """
     from jsonschema.exceptions import best_match
 
-    problems = []
+    problems, worded = [], set()
     for error in validator.iter_errors(raw.data):
         if error.validator in ("anyOf", "oneOf") and error.context:
             error = best_match(error.context, key=_branch_relevance) if error.validator_value else error
             # best_match on a failed `quote: string | list` picks the branch nearest the data
-        path = tuple(error.absolute_path)
-        field = ".".join(str(p) for p in path) or "(top level)"
-        key = False
-        v = error.validator
-        if v == "required":
-            missing = error.message.split("'")[1]
-            message, hint = f"missing required field '{missing}'", f"add `{missing}:`; see its description in schema/"
-        elif v == "additionalProperties":
-            extra = [k for k in error.instance if k not in error.schema.get("properties", {})]
-            name = extra[0] if extra else "?"
-            path = path + (name,)
-            key = True
-            suggestion = did_you_mean(name, list(error.schema.get("properties", {})))
-            message = f"unknown field '{name}'"
-            hint = suggestion or "allowed fields: " + ", ".join(error.schema.get("properties", {}))
-        elif v == "pattern" and "[a-z0-9]+(-[a-z0-9]+)*$" in error.validator_value:
-            message, hint = f"{field}: {_describe(error.instance)} is not a valid id", SLUG_HINT
-        elif v == "pattern" and "[0-9]{4}" in error.validator_value:
-            message = f"{field}: {_describe(error.instance)} is not a date"
-            hint = "write a year (2020), a month (2020-07) or a day (2020-07-21); or unknown"
-        elif v == "pattern":
-            message, hint = f"{field}: {_describe(error.instance)} has the wrong form", (
-                error.schema.get("description", ""))
-        elif v == "enum":
-            message = f"{field}: {_describe(error.instance)} is not allowed"
-            hint = "use one of: " + ", ".join(str(x) for x in error.validator_value)
-            close = did_you_mean(str(error.instance), [str(x) for x in error.validator_value])
-            hint = f"{close} " + hint if close else hint
-        elif v == "const":
-            message = f"{field}: {_describe(error.instance)} is not allowed"
-            hint = error.schema.get("description", "") or f"use {error.validator_value!r}"
-        elif v == "type":
-            wanted = error.validator_value
-            message = f"{field}: expected {wanted}, got {_describe(error.instance)}"
-            article = "an" if str(wanted)[:1] in "aeiou" else "a"
-            hint = "write a number without quotes, e.g. 63" if wanted in ("number", "integer") else (
-                "quote the value if it is text" if wanted == "string" else f"this field takes {article} {wanted}")
-        elif v in ("minLength", "minItems"):
-            message, hint = f"{field}: is empty or too short", "fill it in, or leave the field out if it is optional"
-        elif v in ("maxLength", "maxItems"):
-            message, hint = f"{field}: is too long ({v} {error.validator_value})", "shorten it"
-        elif v == "uniqueItems":
-            message, hint = f"{field}: lists the same entry twice", "remove the repeat"
-        else:
-            message, hint = f"{field}: {error.message}", ""
-        problems.append((tuple(error.absolute_path), raw.problem(path, message, hint, key=key)))
+        at = (tuple(error.absolute_path), tuple(error.absolute_schema_path))
+        if error.validator == "required" and at in worded:
+            continue  # jsonschema gives one error per missing field, all alike: the first says them all
+        worded.add(at)
+        where = tuple(error.absolute_path)
+        field = ".".join(str(p) for p in where) or "(top level)"
+        for path, message, hint, key in _WORDING.get(error.validator, _other)(error, where, field):
+            problems.append((where, raw.problem(path, message, hint, key=key)))
     return problems
+
+
+# Each takes a jsonschema error, the path of its value and that path written out, and yields
+# (path, message, hint, whether the path names a key) for each problem it stands for.
+
+def _required(error, where: tuple, field: str):
+    for name in error.validator_value:
+        if name not in error.instance:
+            yield where, f"missing required field '{name}'", f"add `{name}:`; see its description in schema/", False
+
+
+def _unknown_field(error, where: tuple, field: str):
+    allowed = list(error.schema.get("properties", {}))
+    for name in [k for k in error.instance if k not in allowed] or ["?"]:  # one error names them all
+        yield (where + (name,), f"unknown field '{name}'",
+               did_you_mean(name, allowed) or "allowed fields: " + ", ".join(allowed), True)
+
+
+def _pattern(error, where: tuple, field: str):
+    if "[a-z0-9]+(-[a-z0-9]+)*$" in error.validator_value:
+        yield where, f"{field}: {_describe(error.instance)} is not a valid id", SLUG_HINT, False
+    elif "[0-9]{4}" in error.validator_value:
+        yield (where, f"{field}: {_describe(error.instance)} is not a date",
+               "write a year (2020), a month (2020-07) or a day (2020-07-21); or unknown", False)
+    else:
+        yield where, f"{field}: {_describe(error.instance)} has the wrong form", error.schema.get("description", ""), False
+
+
+def _enum(error, where: tuple, field: str):
+    hint = "use one of: " + ", ".join(str(x) for x in error.validator_value)
+    close = did_you_mean(str(error.instance), [str(x) for x in error.validator_value])
+    yield where, f"{field}: {_describe(error.instance)} is not allowed", f"{close} " + hint if close else hint, False
+
+
+def _const(error, where: tuple, field: str):
+    yield (where, f"{field}: {_describe(error.instance)} is not allowed",
+           error.schema.get("description", "") or f"use {error.validator_value!r}", False)
+
+
+def _type(error, where: tuple, field: str):
+    wanted = error.validator_value
+    article = "an" if str(wanted)[:1] in "aeiou" else "a"
+    hint = "write a number without quotes, e.g. 63" if wanted in ("number", "integer") else (
+        "quote the value if it is text" if wanted == "string" else f"this field takes {article} {wanted}")
+    yield where, f"{field}: expected {wanted}, got {_describe(error.instance)}", hint, False
+
+
+def _too_short(error, where: tuple, field: str):
+    yield where, f"{field}: is empty or too short", "fill it in, or leave the field out if it is optional", False
+
+
+def _too_long(error, where: tuple, field: str):
+    yield where, f"{field}: is too long ({error.validator} {error.validator_value})", "shorten it", False
+
+
+def _repeated(error, where: tuple, field: str):
+    yield where, f"{field}: lists the same entry twice", "remove the repeat", False
+
+
+_BOUNDS = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than", "exclusiveMaximum": "less than"}
+
+
+def _bound(error, where: tuple, field: str):
+    yield (where, f"{field}: {_describe(error.instance)} is out of range",
+           f"write a number {_BOUNDS[error.validator]} {error.validator_value}", False)
+
+
+def _other(error, where: tuple, field: str):
+    """A keyword the project's schemas do not use yet: said in the schema's own terms."""
+    yield (where, f"{field}: {_describe(error.instance)} does not meet the schema's "
+                  f"{error.validator}: {json.dumps(error.validator_value, ensure_ascii=False)}",
+           error.schema.get("description", ""), False)
+
+
+_WORDING = {"required": _required, "additionalProperties": _unknown_field, "pattern": _pattern, "enum": _enum,
+            "const": _const, "type": _type, "minLength": _too_short, "minItems": _too_short, "maxLength": _too_long,
+            "maxItems": _too_long, "uniqueItems": _repeated, **dict.fromkeys(_BOUNDS, _bound)}
 
 
 
