@@ -176,6 +176,18 @@ def test_indicator_value_wording():
     assert indicator_value(Indicator(value=1000, unit="graduates", comparator="=", **base)) == "1,000 graduates"
 
 
+def test_a_document_s_time_is_worded_one_way_on_every_page(files):
+    from generator.content.dates import long_date, long_period, when
+    assert long_date("2020-07-01") == "1 July 2020" and long_date("2020-07") == "July 2020" and long_date("2020") == "2020"
+    assert long_period(("2020-07", "2020-12")) == "July 2020 – December 2020" and long_period(("2020", "2020")) == "2020"
+    assert when(("2020-07", "2020-12"), "2020-06") == "July 2020 – December 2020"
+    assert when(None, "2020") == "issued 2020" and when(None, "unknown") == "date not stated"
+    pages = {path: text(files, path) for path in files if path.endswith(".md")}
+    assert any("issued 2020" in page for page in pages.values()), "the fixture has a document dated only by its issue"
+    for wording in ("period not stated", "<td data-label=\"Period\">not stated in the source</td>"):
+        assert not [path for path, page in pages.items() if wording in page], wording
+
+
 class _Html:
     def __html__(self):
         return "<i>safe</i>"

@@ -5,7 +5,8 @@ import pytest
 from generator.content.checks import check
 from generator.content.errors import ContentError
 from generator.content.project import load_content
-from generator.content.series import derived_label, earlier, period_words
+from generator.content.dates import short_period
+from generator.content.series import derived_label, earlier
 
 EARLIER, LATER = "china-2018-h2-key-tasks", "china-2020-h2-key-tasks"  # the fixture's series
 
@@ -131,10 +132,10 @@ def test_two_documents_sharing_a_label_are_refused(series):
 def test_derived_labels_tell_apart_what_the_data_tells_apart():
     assert derived_label("China", "key-tasks", {"start": "2020-07", "end": "2020-12"}, "unknown") == \
         "China · key tasks 2020 H2"
-    assert period_words({"start": "2020", "end": "2020"}, "unknown") == "2020"
-    assert period_words({"start": "2018-01", "end": "2020-12"}, "unknown") == "2018–2020"
-    assert period_words({"start": "2020-03", "end": "2020-05"}, "unknown") == "Mar–May 2020"
-    assert period_words({"start": "2020-10", "end": "2020-12"}, "unknown") == "2020 Q4"
+    assert short_period({"start": "2020", "end": "2020"}, "unknown") == "2020"
+    assert short_period({"start": "2018-01", "end": "2020-12"}, "unknown") == "2018–2020"
+    assert short_period({"start": "2020-03", "end": "2020-05"}, "unknown") == "Mar–May 2020"
+    assert short_period({"start": "2020-10", "end": "2020-12"}, "unknown") == "2020 Q4"
     assert derived_label("Feixi County", "work-plan", "unknown", "unknown") == "Feixi County · work plan, undated"
     assert derived_label("Guangdong", "key-tasks", "unknown", "2020-11") == "Guangdong · key tasks, issued 2020"
 

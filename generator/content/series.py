@@ -7,33 +7,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from generator.content.dates import short_period
 from generator.content.errors import Problem, did_you_mean
 from generator.content.project import Loaded
 
 KIND_WORDS = {"key-tasks": "key tasks", "work-plan": "work plan", "plan": "plan", "opinions": "opinions",
               "news-report": "news report", "reprint": "reprint"}
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-_SPANS = {("01", "12"): "", ("01", "06"): " H1", ("07", "12"): " H2", ("01", "03"): " Q1", ("04", "06"): " Q2",
-          ("07", "09"): " Q3", ("10", "12"): " Q4"}
-
-
-def period_words(period, issued: str) -> str:
-    """'2020 H2', '2020', '2018–2020', 'Mar–May 2020', 'issued 2020' or 'undated'."""
-    if not isinstance(period, (dict, tuple, list)):
-        return f"issued {issued[:4]}" if issued and issued != "unknown" else "undated"
-    start, end = (period["start"], period["end"]) if isinstance(period, dict) else period
-    if start[:4] != end[:4]:
-        return f"{start[:4]}–{end[:4]}"
-    months = (start[5:7] or "01", end[5:7] or "12")
-    if months in _SPANS:
-        return start[:4] + _SPANS[months]
-    first, last = MONTHS[int(months[0]) - 1], MONTHS[int(months[1]) - 1]
-    return f"{first} {start[:4]}" if first == last else f"{first}–{last} {start[:4]}"
-
-
 def derived_label(jurisdiction_name: str, kind: str, period, issued: str) -> str:
     """A document's label made from its data: 'China · key tasks 2020 H2'."""
-    when = period_words(period, issued)
+    when = short_period(period, issued)
     sep = ", " if when in ("undated",) or when.startswith("issued") else " "
     return f"{jurisdiction_name} · {KIND_WORDS.get(kind, kind)}{sep}{when}"
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 import calendar
 import datetime
 
+from generator.content.dates import long_date
+
 STATUS_WORDS = {"passed": "deadline passed", "due": "deadline this period", "upcoming": "deadline ahead",
                 "none": "no deadline stated", "unknown": "status not worked out"}
-FULL_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December"]
-
 
 def _span(deadline: str) -> tuple[str, str]:
     """The first and last day a partial date covers, as ISO dates."""
@@ -24,14 +23,6 @@ def _span(deadline: str) -> tuple[str, str]:
     return deadline, deadline
 
 
-def _words(deadline: str) -> str:
-    parts = deadline.split("-")
-    if len(parts) == 1:
-        return parts[0]
-    month = FULL_MONTHS[int(parts[1]) - 1]
-    return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
-
-
 def deadline_status(deadline: str, as_of: str | None) -> tuple[str, str]:
     """(status, words): passed, due (the build date falls in the deadline's year, month or day),
     upcoming, none (no deadline) or unknown (no build date)."""
@@ -40,7 +31,7 @@ def deadline_status(deadline: str, as_of: str | None) -> tuple[str, str]:
     if not as_of:
         return "unknown", STATUS_WORDS["unknown"]
     first, last = _span(deadline)
-    when = _words(deadline)
+    when = long_date(deadline)
     if as_of > last:
         return "passed", f"passed ({when})"
     if as_of >= first:
@@ -64,6 +55,5 @@ def as_of_note(as_of: str | None) -> str:
     outcome = "Outcomes are not tracked: the site records what was committed, not what was achieved."
     if not as_of:
         return "Deadlines are not checked against a date: this build has no commit to date it by. " + outcome
-    year, month, day = as_of.split("-")
-    return f"Deadline status as of {int(day)} {FULL_MONTHS[int(month) - 1]} {year}, the date of the site's last change. " + outcome
+    return f"Deadline status as of {long_date(as_of)}, the date of the site's last change. " + outcome
 

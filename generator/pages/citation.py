@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from generator.model.site import Document, Site, Task
-from generator.pages.wording import human_date, human_period
+from generator.content.dates import long_date, long_period
 
 SITE_NAME = "Reform Compare"
 SOURCE_FORM = {"news-report": "News report of the document", "reprint": "Reprint of the document",
@@ -39,8 +39,8 @@ class Citation:
 
     @property
     def date_text(self) -> str:
-        text = f"Issued {human_date(self.issued)}" if self.issued else "Undated"
-        return text + (f"; period covered: {human_period(self.period)}" if self.period else "")
+        text = f"Issued {long_date(self.issued)}" if self.issued else "Undated"
+        return text + (f"; period covered: {long_period(self.period)}" if self.period else "")
 
     @property
     def note(self) -> str:

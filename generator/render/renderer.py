@@ -23,7 +23,8 @@ from generator.model.diff import Diff, diff_block, word_diff, wording
 from generator.model.site import Document, Site, Task
 from generator.pages.jobs import Download, Job
 from generator.pages.source_text import task_anchor
-from generator.pages.wording import LEVEL_LABEL, human_date, human_period, indicator_value, number
+from generator.content import dates
+from generator.pages.wording import LEVEL_LABEL, indicator_value, number
 
 TEMPLATES = Path(__file__).parent / "templates"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
@@ -143,6 +144,11 @@ def _compiled_templates() -> _CompiledTemplates | None:
         return None
 
 
+def _when(doc) -> str:
+    """A document's period, else its issue date, else 'date not stated': the one phrase every page uses."""
+    return dates.when(doc.period, doc.issued)
+
+
 class Renderer:
     """Renders every page type from templates/<page-type>.md.j2."""
 
@@ -155,7 +161,7 @@ class Renderer:
                           bytecode_cache=_compiled_templates(),
                           auto_reload=False,  # one Renderer per build: no stat of every template per page
                           **TEMPLATE_SETTINGS)
-        env.filters.update(md=md, yaml=yaml_string, date=human_date, period=human_period, num=number,
+        env.filters.update(md=md, yaml=yaml_string, date=dates.long_date, period=dates.long_period, when=_when, num=number,
                            value=indicator_value, level=lambda lv: LEVEL_LABEL[lv], norm=normalise,
                            plural=plural, excerpt=excerpt)
         self.env = env
