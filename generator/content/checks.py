@@ -305,6 +305,11 @@ class Context:
         """(path of the task, task) for every sound task of one document."""
         return [(("tasks", n), task) for n, task in self.items(raw, "tasks")]
 
+    @staticmethod
+    def indicators_of(base: tuple, task: dict):
+        """(path of the indicator, indicator) for each indicator of a sound task at `base`."""
+        return [(base + ("indicators", n), ind) for n, ind in enumerate(task.get("indicators", []))]
+
     def source(self, raw: RawFile) -> str | None:
         """The document's source text, white space normalised; None when it is missing or unnamed."""
         source = self.field(raw, "source")
@@ -345,13 +350,18 @@ def _unique(raw: RawFile, items: list, where: tuple, what: str) -> list[Problem]
     return problems
 
 
+def _unknown(raw: RawFile, path: tuple, what: str, ident: str, known, otherwise: str) -> Problem:
+    """'unknown <what> '<ident>'', hinting at the closest of the `known` ids, else saying `otherwise`."""
+    return raw.problem(path, f"unknown {what} '{ident}'", did_you_mean(ident, known) or otherwise)
+
+
 def jurisdiction_parents(ctx: Context):
     raw = ctx.loaded.jurisdictions
     for n, j in ctx.jurisdictions:
         parent = j.get("parent")
         if parent and parent not in ctx.known["jurisdictions"]:
-            yield raw.problem(("jurisdictions", n, "parent"), f"unknown jurisdiction '{parent}'",
-                              did_you_mean(parent, list(ctx.jur_by_id)) or "add it to this file first")
+            yield _unknown(raw, ("jurisdictions", n, "parent"), "jurisdiction", parent, list(ctx.jur_by_id),
+                           "add it to this file first")
         elif parent in ctx.jur_by_id and LEVEL_RANK[ctx.jur_by_id[parent]["level"]] >= LEVEL_RANK[j["level"]]:
             yield raw.problem(("jurisdictions", n, "parent"),
                               f"parent '{parent}' ({ctx.jur_by_id[parent]['level']}) is not above "
@@ -364,8 +374,7 @@ def theme_parents(ctx: Context):
     for n, t in ctx.themes:
         parent = t.get("parent")
         if parent and parent not in ctx.known["themes"]:
-            yield raw.problem(("themes", n, "parent"), f"unknown theme '{parent}'",
-                              did_you_mean(parent, list(ctx.theme_by_id)) or "add it first")
+            yield _unknown(raw, ("themes", n, "parent"), "theme", parent, list(ctx.theme_by_id), "add it first")
         elif parent in ctx.theme_by_id and ctx.theme_by_id[parent].get("parent"):
             yield raw.problem(("themes", n, "parent"),
                               f"theme '{parent}' is itself under '{ctx.theme_by_id[parent]['parent']}'",
@@ -389,8 +398,8 @@ def body_jurisdictions(ctx: Context):
     for n, b in ctx.bodies:
         jur = b.get("jurisdiction")
         if jur and jur not in ctx.known["jurisdictions"]:
-            yield ctx.loaded.bodies.problem(("bodies", n, "jurisdiction"), f"unknown jurisdiction '{jur}'",
-                                            did_you_mean(jur, list(ctx.jur_by_id)) or "see content/jurisdictions.yaml")
+            yield _unknown(ctx.loaded.bodies, ("bodies", n, "jurisdiction"), "jurisdiction", jur, list(ctx.jur_by_id),
+                           "see content/jurisdictions.yaml")
 
 
 def document_ids(ctx: Context):
@@ -411,8 +420,8 @@ def document_jurisdictions(ctx: Context):
     for raw in ctx.documents:
         jur = ctx.field(raw, "jurisdiction")
         if jur is not None and jur not in ctx.known["jurisdictions"]:
-            yield raw.problem(("jurisdiction",), f"unknown jurisdiction '{jur}'",
-                              did_you_mean(jur, list(ctx.jur_by_id)) or "add it to content/jurisdictions.yaml")
+            yield _unknown(raw, ("jurisdiction",), "jurisdiction", jur, list(ctx.jur_by_id),
+                           "add it to content/jurisdictions.yaml")
 
 
 def _body_hint(ctx: Context, ident: str) -> str:
@@ -450,9 +459,9 @@ def _dates(ctx: Context, raw: RawFile):
         yield ("period", "start"), period["start"]
         yield ("period", "end"), period["end"]
     for base, task in ctx.tasks_of(raw):
-        for i_n, ind in enumerate(task.get("indicators", [])):
+        for path, ind in ctx.indicators_of(base, task):
             if ind["deadline"] != "unknown":
-                yield base + ("indicators", i_n, "deadline"), ind["deadline"]
+                yield path + ("deadline",), ind["deadline"]
 
 
 def period_order(ctx: Context):
@@ -489,8 +498,7 @@ def _quotes(ctx: Context, raw: RawFile):
             yield base + ("quote",), task["quote"]
         if "bodies_quote" in task:
             yield base + ("bodies_quote",), task["bodies_quote"]
-        for i_n, ind in enumerate(task.get("indicators", [])):
-            yield base + ("indicators", i_n, "quote"), ind["quote"]
+        yield from ((path + ("quote",), ind["quote"]) for path, ind in ctx.indicators_of(base, task))
 
 
 def quotes_are_verbatim(ctx: Context):
@@ -510,8 +518,7 @@ def task_themes(ctx: Context):
     for raw, base, task in ctx.tasks():
         for n, theme in enumerate(task["themes"]):
             if theme not in ctx.known["themes"]:
-                yield raw.problem(base + ("themes", n), f"unknown theme '{theme}'",
-                                  did_you_mean(theme, names) or "see content/themes.yaml for the list")
+                yield _unknown(raw, base + ("themes", n), "theme", theme, names, "see content/themes.yaml for the list")
 
 
 def task_bodies(ctx: Context):
@@ -569,8 +576,7 @@ def _closest_phrase(quote: str, name: str) -> str:
 
 def indicator_ranges(ctx: Context):
     for raw, base, task in ctx.tasks():
-        for n, ind in enumerate(task.get("indicators", [])):
-            path = base + ("indicators", n)
+        for path, ind in ctx.indicators_of(base, task):
             if (ind["comparator"] == "range") != ("value_max" in ind):
                 yield raw.problem(path + ("comparator",),
                                   "a range needs value_max, and value_max needs comparator: range",
@@ -598,9 +604,8 @@ def implements(ctx: Context):
             target_doc, _, target_task = ref.partition("/")
             target = ctx.doc_by_id.get(target_doc)
             if target is None:
-                yield raw.problem(path, f"unknown document '{target_doc}'",
-                                  did_you_mean(target_doc, list(ctx.doc_by_id))
-                                  or "implements takes <document-id>/<task-id>")
+                yield _unknown(raw, path, "document", target_doc, list(ctx.doc_by_id),
+                               "implements takes <document-id>/<task-id>")
                 continue
             target_ids = ctx.task_ids(target)
             if target_task not in target_ids:

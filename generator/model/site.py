@@ -165,23 +165,16 @@ class Site:
         put("theme", {t.id: t for t in self.themes})
         put("document", {d.id: d for d in self.documents})
         put("task", {t.key: t for d in self.documents for t in d.tasks})
-        by_jurisdiction = defaultdict(list)  # a jurisdiction's page asks for its documents: no search of them all
-        for d in self.documents:
-            by_jurisdiction[d.jurisdiction].append(d)
-        object.__setattr__(self, "_documents_of", {k: tuple(v) for k, v in by_jurisdiction.items()})
-        below = defaultdict(list)  # and for the jurisdictions directly under it (4,000 pages at 100,000 tasks)
-        for j in self.jurisdictions:
-            below[j.parent].append(j)
-        object.__setattr__(self, "_below", {k: tuple(v) for k, v in below.items()})
+        # a jurisdiction's page asks for its documents and for the jurisdictions directly under it (4,000 pages
+        # at 100,000 tasks): no search of them all
+        object.__setattr__(self, "_documents_of", _grouped((d.jurisdiction, d) for d in self.documents))
+        object.__setattr__(self, "_below", _grouped((j.parent, j) for j in self.jurisdictions))
         # Each task's place (document, then source order), so sorting does not search the tuples;
         # reversed so that a repeated task id keeps its first place, as tuple.index did.
         object.__setattr__(self, "_order", {(d.id, t.id): (d_n, t_n) for d_n, d in enumerate(self.documents)
                                             for t_n, t in reversed(list(enumerate(d.tasks)))})
-        by_theme = defaultdict(list)
-        by_body = defaultdict(list)
-        implemented = defaultdict(list)
-        continued = defaultdict(list)
-        for task in self.all_tasks:
+        by_theme, by_body, implemented, continued = (defaultdict(list) for _ in range(4))
+        for task in self.all_tasks:  # one pass over the tasks for the four indexes of them
             seen = set()
             for theme_id in task.themes:
                 for tid in (theme_id, self.theme[theme_id].parent):
@@ -194,18 +187,14 @@ class Site:
                 implemented[target].append(task)
             for target in task.continues:
                 continued[target].append(task)
-        for doc in self.documents:
+        for doc in self.documents:  # a body that only issues documents has a page too
             for body_id in doc.issuer or ():
                 by_body.setdefault(body_id, [])
-        put("tasks_by_theme", {k: tuple(v) for k, v in by_theme.items()})
-        put("tasks_by_body", {k: tuple(v) for k, v in by_body.items()})
-        put("implemented_by", {k: tuple(sorted(v, key=self.task_order)) for k, v in implemented.items()})
-        put("continued_by", {k: tuple(sorted(v, key=self.task_order)) for k, v in continued.items()})
-        followed = defaultdict(list)
-        for d in self.documents:
-            if d.follows:
-                followed[d.follows].append(d)
-        put("followed_by", {k: tuple(v) for k, v in followed.items()})
+        put("tasks_by_theme", _tuples(by_theme))
+        put("tasks_by_body", _tuples(by_body))
+        put("implemented_by", _tuples(implemented, self.task_order))
+        put("continued_by", _tuples(continued, self.task_order))
+        put("followed_by", _grouped((d.follows, d) for d in self.documents if d.follows))
 
     @property
     def all_tasks(self) -> list[Task]:
@@ -227,6 +216,19 @@ class Site:
     def jurisdictions_under(self, jurisdiction_id: str) -> list[Jurisdiction]:
         """Those whose parent it is, in site order."""
         return list(self._below.get(jurisdiction_id, ()))
+
+
+def _tuples(groups: dict, order=None) -> dict:
+    """The lists of an index as tuples (sorted by `order` if given): a Site's indexes cannot change."""
+    return {k: tuple(sorted(v, key=order) if order else v) for k, v in groups.items()}
+
+
+def _grouped(pairs, order=None) -> dict:
+    """{key: tuple of its values} from (key, value) pairs, keys and values in the order met."""
+    groups = defaultdict(list)
+    for key, value in pairs:
+        groups[key].append(value)
+    return _tuples(groups, order)
 
 
 def _opt(record: dict, key: str, default=""):
