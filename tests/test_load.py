@@ -121,3 +121,29 @@ def test_the_limits_let_through_what_is_just_within_them():
     for _ in range(MAX_DEPTH):
         value = value[0]
     assert value == "x"
+
+
+def test_text_given_to_the_reader_is_held_to_the_size_limit_too():
+    from generator.content.reader import MAX_FILE_BYTES, read_data
+    text = "a: " + "x" * MAX_FILE_BYTES + "\n"
+    for read in (lambda: parse_yaml(text, "big.yaml"), lambda: read_data(text, "big.yaml")):
+        with pytest.raises(ContentError) as exc:
+            read()
+        [p] = exc.value.problems
+        assert (p.path, p.line, p.column) == ("big.yaml", 1, 1) and f"more than the {MAX_FILE_BYTES:,} allowed" in p.message
+
+
+def test_read_data_reads_plain_data_within_the_limits_and_says_where_it_cannot():
+    from generator.content.reader import MAX_DEPTH, read_data
+    assert read_data("a: 1\nb: [x, 2020-01-02]\n", "x.yaml") == {"a": 1, "b": ["x", __import__("datetime").date(2020, 1, 2)]}
+    assert read_data("a: 1\nb: 2020-01-02\n", "x.yaml", scalars="text") == {"a": "1", "b": "2020-01-02"}
+    assert read_data("x: !!python/name:os.system\ny: 2\n", "mkdocs.yml", scalars="any tag") == {"x": None, "y": 2}
+    assert read_data("", "x.yaml") is None
+    for text, where, words in (("a: &x [1]\nb: *x\n", (1, 4), "anchors and aliases"),
+                               ("a:\n  b: [c\n", (3, 1), "YAML syntax"),
+                               ("[" * (MAX_DEPTH + 2) + "]" * (MAX_DEPTH + 2), (1, MAX_DEPTH + 2), "too deeply nested"),
+                               ("a: b\x07\n", (1, 5), "U+0007")):
+        with pytest.raises(ContentError) as exc:
+            read_data(text, "x.yaml", scalars="text")
+        [p] = exc.value.problems
+        assert (p.line, p.column) == where and words in p.message and p.hint, (text, p)

@@ -366,6 +366,7 @@ def load_yaml(path: Path, display: str, schema: dict | None = None,
 
 def parse_yaml(text: str, display: str, schema: dict | None = None, resolve=None) -> RawFile:
     """Parse YAML text (see load_yaml)."""
+    _size(text, display)
     raw = _read_fast(text, display)
     if raw is None:
         raw = _read_carefully(text, display)
