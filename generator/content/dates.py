@@ -39,6 +39,11 @@ def when(period: tuple[str, str] | None, issued: str) -> str:
     return f"issued {long_date(issued)}" if issued and issued != "unknown" else "date not stated"
 
 
+def deadline(value: str, timeframe: str = "") -> str:
+    """An indicator's deadline: its date, else the source's relative time ('within three years'), else 'not stated'."""
+    return long_date(value) if value != "unknown" else (timeframe or "not stated")
+
+
 def short_period(period, issued: str) -> str:
     """For labels: '2020 H2', '2020', '2018–2020', 'Mar–May 2020', 'issued 2020' or 'undated'."""
     if not isinstance(period, (dict, tuple, list)):

@@ -161,7 +161,8 @@ class Renderer:
                           bytecode_cache=_compiled_templates(),
                           auto_reload=False,  # one Renderer per build: no stat of every template per page
                           **TEMPLATE_SETTINGS)
-        env.filters.update(md=md, yaml=yaml_string, date=dates.long_date, period=dates.long_period, when=_when, num=number,
+        env.filters.update(md=md, yaml=yaml_string, date=dates.long_date, period=dates.long_period, when=_when,
+                           deadline=lambda ind: dates.deadline(ind.deadline, ind.timeframe), num=number,
                            value=indicator_value, level=lambda lv: LEVEL_LABEL[lv], norm=normalise,
                            plural=plural, excerpt=excerpt)
         self.env = env
