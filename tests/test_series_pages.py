@@ -4,10 +4,13 @@ timelines, compare fixes and deadline status (the fixture's 2018 and 2020 nation
 import re
 
 import pytest
+import yaml
 
 from generator.model.deadlines import build_date, deadline_status
 from generator.model.diff import diff_block, tokens, word_diff
 from generator.pipeline import load_site, render_files
+
+from .conftest import FIXTURE_CONTENT
 
 EARLIER, LATER = "china-2018-h2-key-tasks", "china-2020-h2-key-tasks"
 
@@ -101,9 +104,17 @@ def test_a_jurisdiction_shows_its_documents_on_a_timeline_and_every_theme(files)
     timeline = text.split('<ol class="rc-timeline">', 1)[1].split("</ol>", 1)[0]
     assert timeline.index(EARLIER) < timeline.index(LATER)
     assert "follows" in timeline
-    # the 2018 task's second theme counts too
-    prices = text.split('id="theme-service-prices"', 1)[1].split("</ul>", 1)[0]
-    assert f"tasks/{EARLIER}/pay-and-service-prices/" in prices
+    # a task is listed under the top theme of each of its themes, as the home page counts it
+    themes = yaml.safe_load((FIXTURE_CONTENT / "themes.yaml").read_text(encoding="utf-8"))["themes"]
+    top = {t["id"]: t.get("parent") or t["id"] for t in themes}
+    sections = {m[1]: m[2] for m in re.finditer(r'<h3 id="theme-([a-z0-9-]+)">.*?</h3>\n(.*?)(?=<h3 |\Z)', text, re.S)}
+    for doc in (EARLIER, LATER):
+        record = yaml.safe_load((FIXTURE_CONTENT / "documents" / f"{doc}.yaml").read_text(encoding="utf-8"))
+        for task in record["tasks"]:
+            for theme in task["themes"]:
+                assert f"tasks/{doc}/{task['id']}/" in sections[top[theme]], (task["id"], theme)
+            listed = [t for t, body in sections.items() if f"tasks/{doc}/{task['id']}/\"" in body]
+            assert sorted(listed) == sorted(set(top[th] for th in task["themes"])), task["id"]  # once each
 
 
 def test_deadline_status_as_of_the_build_date():

@@ -260,20 +260,12 @@ def jurisdiction_job(site: Site, jur, region: dict | None = None, row_docs: dict
 
 
 def themes_of(site: Site, tasks: list[Task]) -> list[tuple]:
-    """(top theme, its tasks once each, [(theme, its tasks)]): the count a home-page cell shows, and under it
-    a task listed under every theme it has, as on the theme pages."""
-    by_leaf: dict[str, list] = {}
+    """(top theme, its tasks): as a home-page cell counts them, a task under each top theme it has."""
+    by_top: dict[str, list] = {}
     for t in tasks:
-        for theme_id in t.themes:
-            by_leaf.setdefault(theme_id, []).append(t)
-    out = []
-    for top in site.top_themes():
-        groups = [(theme, sorted(by_leaf[theme.id], key=site.task_order))
-                  for theme in [top, *site.children(top.id)] if theme.id in by_leaf]
-        if groups:
-            once = sorted({t.key: t for _, ts in groups for t in ts}.values(), key=site.task_order)
-            out.append((top, once, groups))
-    return out
+        for top in dict.fromkeys(site.theme[th].parent or th for th in t.themes):
+            by_top.setdefault(top, []).append(t)
+    return [(top, sorted(by_top[top.id], key=site.task_order)) for top in site.top_themes() if top.id in by_top]
 
 
 def jurisdiction_regions(site: Site) -> list[dict]:

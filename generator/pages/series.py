@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from generator.model.diff import wording
 from generator.model.site import Document, Site, Task
 
 if TYPE_CHECKING:
     from generator.pages.jobs import Job
 
-DIFFS_INLINE = 12  # word diffs written out on one page; beyond this each pair links to its task page's diff
+DIFFS_INLINE = 2500  # characters of wording diffed word by word on one page (a diff's HTML is about 2.5 times
+# its two wordings); beyond this each pair links to its task page's diff, so the page stays under 40 KB
 
 
 def ancestors(site: Site, jurisdiction_id: str) -> list[str]:
@@ -62,8 +64,9 @@ def _with_diffs(pairs: list[tuple[Task, list[Task]]], budget: list[int]) -> list
     """Each (task above, tasks here) with whether its diffs are written out (while the budget lasts)."""
     out = []
     for up, here in pairs:
-        inline = budget[0] >= len(here)
-        budget[0] -= len(here) if inline else 0
+        size = len(wording(up.quotes)) * len(here) + sum(len(wording(t.quotes)) for t in here)
+        inline = budget[0] >= size
+        budget[0] -= size if inline else 0
         out.append({"up": up, "here": here, "inline": inline})
     return out
 
