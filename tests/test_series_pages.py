@@ -4,13 +4,12 @@ timelines, compare fixes and deadline status (the fixture's 2018 and 2020 nation
 import re
 
 import pytest
-import yaml
 
 from generator.model.deadlines import build_date, deadline_status
 from generator.model.diff import diff_block, tokens, word_diff
 from generator.pipeline import load_site, render_files
 
-from .conftest import FIXTURE_CONTENT
+from .conftest import FIXTURE_CONTENT, read_yaml
 
 EARLIER, LATER = "china-2018-h2-key-tasks", "china-2020-h2-key-tasks"
 
@@ -105,11 +104,11 @@ def test_a_jurisdiction_shows_its_documents_on_a_timeline_and_every_theme(files)
     assert timeline.index(EARLIER) < timeline.index(LATER)
     assert "follows" in timeline
     # a task is listed under the top theme of each of its themes, as the home page counts it
-    themes = yaml.safe_load((FIXTURE_CONTENT / "themes.yaml").read_text(encoding="utf-8"))["themes"]
+    themes = read_yaml(FIXTURE_CONTENT / "themes.yaml")["themes"]
     top = {t["id"]: t.get("parent") or t["id"] for t in themes}
     sections = {m[1]: m[2] for m in re.finditer(r'<h3 id="theme-([a-z0-9-]+)">.*?</h3>\n(.*?)(?=<h3 |\Z)', text, re.S)}
     for doc in (EARLIER, LATER):
-        record = yaml.safe_load((FIXTURE_CONTENT / "documents" / f"{doc}.yaml").read_text(encoding="utf-8"))
+        record = read_yaml(FIXTURE_CONTENT / "documents" / f"{doc}.yaml")
         for task in record["tasks"]:
             for theme in task["themes"]:
                 assert f"tasks/{doc}/{task['id']}/" in sections[top[theme]], (task["id"], theme)
