@@ -222,3 +222,13 @@ def test_payloads_are_visible_as_typed_on_the_task_page(hostile_site):
 ])
 def test_payloads_are_visible_as_typed_on_other_pages(hostile_site, page, label):
     assert f"{label} {ALL}" in scan(hostile_site / page).visible
+
+
+def test_a_page_with_one_anchor_twice_stops_the_build():
+    from mkdocs.exceptions import PluginError
+
+    from generator.hook.mkdocs_hooks import one_anchor_each
+    one_anchor_each('<h2 id="a">A</h2><p id="b">B</p><a href="#a">a</a>', "tasks/d/t.md")
+    with pytest.raises(PluginError, match=r"build/docs/tasks/d/t.md: two parts of this page have the anchor #a, #b;"):
+        one_anchor_each('<h2 id="a">A</h2><p id="b"></p><span id="a"></span><i id="b"></i><i id="a"></i>',
+                        "tasks/d/t.md")

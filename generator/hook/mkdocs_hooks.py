@@ -174,7 +174,28 @@ def on_page_content(html_text, page, config, files, **kwargs):
 
 
 def _sanitise(html_text: str, page) -> str:
-    return clean(html_text)
+    html_text = clean(html_text)
+    one_anchor_each(html_text, page.file.src_uri)
+    return html_text
+
+
+_ID = re.compile(r'\sid="([^"]*)"')
+
+
+def one_anchor_each(html_text: str, path: str) -> None:
+    """Two elements of a page with one id would send a link to the first of them: the build stops, naming the
+    page and the id. A last guard behind the address rules of content/addresses.py, which name the records."""
+    ids = _ID.findall(html_text)
+    if len(ids) == len(set(ids)):
+        return
+    seen, twice = set(), []
+    for anchor in ids:
+        if anchor in seen and anchor not in twice:
+            twice.append(anchor)
+        seen.add(anchor)
+    raise PluginError(f"build/docs/{path}: two parts of this page have the anchor "
+                      + ", ".join(f"#{html.escape(a)}" for a in twice)
+                      + "; hint: rename one of the records behind them (a task, indicator or section id)")
 
 
 def on_post_build(config, **kwargs):
