@@ -170,3 +170,19 @@ def test_a_document_started_from_a_copy_of_another_does_not_take_its_history(scr
         "Edit Jiangxi", "All documents"]
     follow = [c.subject for c, _ in _log_follow(scratch, "content/documents/jiangxi-2021-h2-key-tasks.yaml")]
     assert "Edit Jiangxi" in follow  # git log --follow takes the copy for the same file
+
+
+def test_the_changes_page_stops_at_its_line_budget_and_counts_the_rest(fixture_project, monkeypatch):
+    from generator.pages import jobs
+    site = load_site(fixture_project)
+    added = {t.key: (Change("c1", "2024-02-01", "Add", "Task added"),) for t in site.all_tasks}
+    edits = {t.key: added[t.key] + (Change("c2", "2024-03-01", "Edit", "Title changed"),) for t in site.all_tasks}
+    monkeypatch.setattr(jobs, "CHANGES_LINES", 10)
+    groups = jobs.change_groups(site, edits)
+    lines = [sum(1 if d["added"] else len(d["tasks"]) for d in g["documents"]) for g in groups]
+    assert groups[0]["commit"] == "c2" and 0 < sum(lines) <= 10
+    assert groups[0]["more"] == len(site.all_tasks) - lines[0]  # every other task edited is counted
+    monkeypatch.setattr(jobs, "CHANGES_LINES", 1000)
+    everything = jobs.change_groups(site, edits)
+    assert [g["commit"] for g in everything] == ["c2", "c1"] and all(g["more"] == 0 for g in everything)
+    assert all(d["added"] for d in everything[1]["documents"])

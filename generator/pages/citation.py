@@ -119,7 +119,7 @@ def json_ld(c: Citation, site_url: str) -> dict:
         document["temporalCoverage"] = f"{c.period[0]}/{c.period[1]}"
     page = {"@context": "https://schema.org", "@type": "WebPage", "url": c.url,
             "name": c.task or c.title, "isPartOf": {"@type": "WebSite", "name": SITE_NAME, "url": site_url},
-            "about": document, "citation": document}
+            "about": document}
     if c.task:
         page["description"] = f"{SITE_NAME}'s summary of a task of this document: {c.task}."
     return page

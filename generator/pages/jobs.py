@@ -163,8 +163,9 @@ def task_job(site: Site, site_url: str, task: Task, history=(), layout: dict | N
 
 
 SIDE_BY_SIDE_MAX = 12  # documents; beyond this a theme page shows provinces and links to their cities and counties
-LOCAL_PAGE_TASKS = 60  # tasks per page of a province's cities and counties on one theme (or of one body)
-LOCAL_PAGE_JURISDICTIONS = 40  # cities and counties per page, each with its documents (a row weighs about 0.5 KB)
+LOCAL_PAGE_TASKS = 36  # tasks per page of a province's cities and counties on one theme (or of one body): at
+# about 0.6 KB each, with the wording link, a page stays under 40 KB
+LOCAL_PAGE_JURISDICTIONS = 32  # cities and counties per page, each with its documents (a row weighs about 0.6 KB)
 CASCADE_INLINE = 12  # at scale, a cascade page lists at most this many national and provincial tasks under a task;
 # beyond it, a count links to the task's own page, which lists them all (31 provinces would add 6 KB a task)
 
@@ -308,7 +309,7 @@ def indicator_rows(site: Site) -> list[dict]:
     return rows
 
 
-INDICATOR_PAGE_ROWS = 30  # (a row weighs about 0.6 KB) beyond this, /indicators/ lists the themes and each theme has pages of its own
+INDICATOR_PAGE_ROWS = 22  # (a row weighs about 0.9 KB) beyond this, /indicators/ lists the themes and each theme has pages of its own
 
 
 def indicators_jobs(site: Site) -> list[Job]:
@@ -333,11 +334,13 @@ def indicators_jobs(site: Site) -> list[Job]:
 
 
 CHANGES_SHOWN = 30  # commits on the Changes page
+CHANGES_LINES = 60  # lines on it (a document added, or a task changed): a commit adding a province's documents is long
 
 
 def change_groups(site: Site, histories: dict) -> list[dict]:
     """The latest commits that changed records, newest first, each with the documents it touched: a
-    document all of whose tasks it added is 'added'; otherwise each task it changed, with what changed."""
+    document all of whose tasks it added is 'added'; otherwise each task it changed, with what changed.
+    Past CHANGES_LINES lines, a commit's other changes are counted (`more`) and later commits left out."""
     commits: dict[str, dict] = {}
     for doc in site.documents:
         for task in doc.tasks:
@@ -345,14 +348,21 @@ def change_groups(site: Site, histories: dict) -> list[dict]:
                 entry = commits.setdefault(change.commit, {"date": change.date, "docs": {}})
                 entry["docs"].setdefault(doc.id, []).append((task, change.what))
     newest = sorted(commits.items(), key=lambda item: item[1]["date"], reverse=True)[:CHANGES_SHOWN]
-    groups = []
+    groups, room = [], CHANGES_LINES
     for commit, entry in newest:
-        documents = []
+        if room <= 0:
+            break
+        documents, more = [], 0
         for doc_id, tasks in entry["docs"].items():
             doc = site.document[doc_id]
             added = len(tasks) == len(doc.tasks) and all(what == "Task added" for _, what in tasks)
+            lines = 1 if added else len(tasks)
+            if lines > room:
+                more += lines
+                continue
+            room -= lines
             documents.append({"doc": doc, "tasks": tasks, "added": added})
-        groups.append({"commit": commit, "date": entry["date"], "documents": documents})
+        groups.append({"commit": commit, "date": entry["date"], "documents": documents, "more": more})
     return groups
 
 

@@ -191,10 +191,10 @@ class Renderer:
         def link(to_url: str) -> str:
             return relative(self.url, to_url)
 
-        def task_link(task: Task, show_doc: bool = False) -> Markup:
+        def task_link(task: Task, show_doc: bool = False, anchor: str = "") -> Markup:
             url, title, where, _ = pieces[(task.doc, task.id)]
-            return Markup(f'<a href="{relative(self.url, url)}{title}{where}' if show_doc else
-                          f'<a href="{relative(self.url, url)}{title}')
+            href = relative(self.url, url) + (f"#{anchor}" if anchor else "")
+            return Markup(f'<a href="{href}{title}{where}' if show_doc else f'<a href="{href}{title}')
 
         def task_items(tasks: Sequence[Task]) -> Markup:
             """Each task as a list item linking to it, with its jurisdiction, one a line: the related tasks
