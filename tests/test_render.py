@@ -105,7 +105,7 @@ def test_home_matrix_links_into_theme_pages(files):
         "china", "anhui", "guangdong", "jiangxi"]
     # a row says where its counts come from, and each number opens that jurisdiction's tasks on the theme
     assert "counts include Feixi County (county)" in rows[1]
-    assert "counts include City not stated (2014 work plan) (city)" in rows[0]
+    assert "counts include a city document whose place the source does not name" in rows[0]
     assert 'href="jurisdictions/anhui/#theme-public-health"' in rows[1]
 
 
