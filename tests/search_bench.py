@@ -21,8 +21,7 @@ QUERIES = ("rural doctors", "国家卫健委")
 _WATCH = """([ready, q]) => {
   const b = window.__bench = {last: 0, shown: 0};
   const key = () => { b.last = performance.now(); };
-  document.addEventListener('input', key, true);
-  document.addEventListener('keyup', key, true);
+  document.addEventListener('input', key, true);  // not keyup: a fast search answers before the key comes up
   const check = new Function('q', 'return ' + ready);
   new MutationObserver(() => {
     if (b.last && b.shown < b.last && check(q)) b.shown = performance.now();
