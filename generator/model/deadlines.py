@@ -23,20 +23,20 @@ def _span(deadline: str) -> tuple[str, str]:
     return deadline, deadline
 
 
-def deadline_status(deadline: str, as_of: str | None) -> tuple[str, str]:
+def deadline_status(deadline: str, as_of: str | None, timeframe: str = "") -> tuple[str, str]:
     """(status, words): passed, due (the build date falls in the deadline's year, month or day),
-    upcoming, none (no deadline) or unknown (no build date)."""
+    upcoming, none (no deadline, or one counted from a start the source does not give) or unknown (no
+    build date). The words stand beside the deadline itself, so they do not repeat it."""
     if not deadline or deadline == "unknown":
-        return "none", STATUS_WORDS["none"]
+        return "none", ("counted from a start the source does not give" if timeframe else STATUS_WORDS["none"])
     if not as_of:
         return "unknown", STATUS_WORDS["unknown"]
     first, last = _span(deadline)
-    when = long_date(deadline)
     if as_of > last:
-        return "passed", f"passed ({when})"
+        return "passed", "passed"
     if as_of >= first:
-        return "due", f"falls due now ({when})"
-    return "upcoming", f"falls {'on' if len(deadline) == 10 else 'in'} {when}"
+        return "due", "falls due now"
+    return "upcoming", "ahead"
 
 
 def build_date(epoch: str | None) -> str | None:

@@ -169,7 +169,7 @@ class Renderer:
         self.url = ""  # of the page being rendered: links are relative to it
         functions = {"absolute": self.absolute, "task_anchor": task_anchor, "front": front, "level_badge": level_badge,
                      "diff_block": _diff_blocks(), **self._link_functions()}
-        env.filters["status"] = lambda ind: deadline_status(ind.deadline, as_of)
+        env.filters["status"] = lambda ind: deadline_status(ind.deadline, as_of, ind.timeframe or "")
         env.globals.update(site=site, LEVEL_LABEL=LEVEL_LABEL, as_of_note=as_of_note(as_of), repo_url="", licence={},
                            **functions)
         fastjinja.call_directly(env, functions.values())
