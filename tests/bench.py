@@ -124,6 +124,18 @@ def _document(records: dict, template: str, new_id: str, jurisdiction: str, year
     return text
 
 
+def _finish(dest: Path, jur_lines: list[str], git: bool) -> None:
+    """The synthetic jurisdictions appended to jurisdictions.yaml; with `git`, the project committed once, as
+    in a clone (history and SOURCE_DATE_EPOCH come from git)."""
+    jur_file = dest / "content" / "jurisdictions.yaml"
+    jur_file.write_text(jur_file.read_text(encoding="utf-8").rstrip("\n") + "\n" + "\n".join(jur_lines) + "\n",
+                        encoding="utf-8")
+    if git:
+        env = dict(os.environ, GIT_AUTHOR_DATE="2024-01-01T00:00:00Z", GIT_COMMITTER_DATE="2024-01-01T00:00:00Z")
+        for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "Synthetic corpus"]):
+            subprocess.run(GIT + args, cwd=dest, env=env, check=True, capture_output=True)
+
+
 def synthesise(dest: Path, tasks_wanted: int, git: bool = True) -> dict:
     """A project at `dest` with about `tasks_wanted` tasks: the fixture corpus plus, for each of YEARS, a
     national document, provinces, prefectures and counties in China's proportions (31 : 330 : 2,800), each
@@ -158,13 +170,7 @@ def synthesise(dest: Path, tasks_wanted: int, git: bool = True) -> dict:
             (dest / "content" / "documents" / f"{new_id}.yaml").write_text(text, encoding="utf-8")
             tasks += len(records[template][1])
             documents += 1
-    jur_file = dest / "content" / "jurisdictions.yaml"
-    jur_file.write_text(jur_file.read_text(encoding="utf-8").rstrip("\n") + "\n" + "\n".join(jur_lines) + "\n",
-                        encoding="utf-8")
-    if git:  # as in a clone: history and SOURCE_DATE_EPOCH come from git
-        env = dict(os.environ, GIT_AUTHOR_DATE="2024-01-01T00:00:00Z", GIT_COMMITTER_DATE="2024-01-01T00:00:00Z")
-        for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "Synthetic corpus"]):
-            subprocess.run(GIT + args, cwd=dest, env=env, check=True, capture_output=True)
+    _finish(dest, jur_lines, git)
     return {"documents": documents + len(records), "tasks": tasks + sum(len(t) for _, t in records.values()),
             "jurisdictions_by_level": {"national": 1, **counts}, "years": list(YEARS), "follows": follows}
 
@@ -198,13 +204,7 @@ def synthesise_copies(dest: Path, tasks_wanted: int, git: bool = True) -> dict:
             shutil.copyfile(FIXTURE_CONTENT / "sources" / old_source, dest / "content" / "sources" / f"{new_id}.txt")
             (dest / "content" / "documents" / f"{new_id}.yaml").write_text(
                 _retarget(text, doc_path, new_id, county, f"{new_id}.txt"), encoding="utf-8")
-    jur_file = dest / "content" / "jurisdictions.yaml"
-    jur_file.write_text(jur_file.read_text(encoding="utf-8").rstrip("\n") + "\n" + "\n".join(jur_lines) + "\n",
-                        encoding="utf-8")
-    if git:  # as in a clone: history and SOURCE_DATE_EPOCH come from git
-        env = dict(os.environ, GIT_AUTHOR_DATE="2024-01-01T00:00:00Z", GIT_COMMITTER_DATE="2024-01-01T00:00:00Z")
-        for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "Synthetic corpus"]):
-            subprocess.run(GIT + args, cwd=dest, env=env, check=True, capture_output=True)
+    _finish(dest, jur_lines, git)
     return {"documents": len(docs) * copies, "tasks": per_copy * copies, "copies": copies,
             "synthetic_counties": n}
 

@@ -17,6 +17,14 @@ DOC = "jiangxi-2020-h2-key-tasks"
 TASK_URL = f"tasks/{DOC}/epidemic-treatment-capacity/"
 
 
+def _stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -104,11 +112,7 @@ def test_serve_shows_edits_and_content_errors_in_the_page(scratch):
         page = _wait_for(url, lambda p: "rc-build-problems" not in p, deadline)
         assert "rc-build-problems" not in page and "Edited live epidemic bases" in page
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        _stop(server)
     # the preview shares no folder with `make site` (build/docs, site/)
     assert not (scratch.root / "build" / "docs").exists()
     assert not (scratch.root / "site").exists()
@@ -129,8 +133,7 @@ def test_serve_before_any_build_passes_shows_the_problems(scratch):
                          time.monotonic() + 600)
         assert "unknown theme" in page and "livereload" in page  # and it reloads once the file is fixed
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        _stop(server)
 
 
 def _tree(path) -> dict[str, bytes]:
@@ -156,11 +159,7 @@ def test_make_site_during_make_serve_gives_the_site_make_site_gives_alone(scratc
         assert during.returncode == 0, during.stderr
         assert "Support epidemic treatment bases" in _get(url)  # and the preview still serves
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        _stop(server)
     got = _tree(scratch.root / "site")
     assert sorted(got) == sorted(expected)
     assert [name for name in expected if got[name] != expected[name]] == []
