@@ -6,6 +6,7 @@ import contextlib
 import errno
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -206,15 +207,36 @@ def _mkdocs_build(project: Project, out: Path, strict: bool, name: str) -> None:
     try:
         code = child.wait()
     except BaseException:
-        child.terminate()
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+        _stop_group(child)  # MkDocs and the processes it forked to build pages, which write into `out` too
         raise
     if code != 0:
         raise BuildFailed(f"mkdocs build failed (exit {code}); {name}/ is unchanged")
+
+
+def _stop_group(child: subprocess.Popen) -> None:
+    """End a child started in its own session, with every process in its group (SIGTERM, then SIGKILL)."""
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, None)):
+        try:
+            os.killpg(child.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            child.poll()
+        try:
+            child.wait(timeout=wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    # the group's other processes end with the signal; give them a moment to go before `out` is removed
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _group_alive(child.pid):
+        time.sleep(0.05)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except (ProcessLookupError, PermissionError):
+        return False
 
 
 RENAME_EXCHANGE = 2  # linux/fs.h
