@@ -432,16 +432,24 @@ def _body_hint(ctx: Context, ident: str) -> str:
         "add the body to content/bodies.yaml (CONTRIBUTING.md, section 5: Add a body or an alias)")
 
 
+def _body_ids(ctx: Context, raw: RawFile, items: list[tuple[tuple, str]], where: str, fix: str):
+    """A list of body ids (each with its path in the record): each one known, and named once."""
+    seen = set()
+    for path, ident in items:
+        if ident not in ctx.known["bodies"]:
+            yield raw.problem(path, f"unknown body '{ident}'", _body_hint(ctx, ident))
+        elif ident in seen:
+            yield raw.problem(path, f"body '{ident}' is listed twice {where}", fix)
+        seen.add(ident)
+
+
 def issuers(ctx: Context):
     for raw in ctx.documents:
         issuer = ctx.field(raw, "issuer")
         if not isinstance(issuer, list):
             continue
-        for n, ident in enumerate(issuer):
-            if ident not in ctx.known["bodies"]:
-                yield raw.problem(("issuer", n), f"unknown body '{ident}'", _body_hint(ctx, ident))
-            elif ident in issuer[:n]:
-                yield raw.problem(("issuer", n), f"body '{ident}' is listed twice as issuer", "remove the repeat")
+        yield from _body_ids(ctx, raw, [(("issuer", n), ident) for n, ident in enumerate(issuer)],
+                             "as issuer", "remove the repeat")
 
 
 def real_dates(ctx: Context):
@@ -523,15 +531,9 @@ def task_themes(ctx: Context):
 
 def task_bodies(ctx: Context):
     for raw, base, task in ctx.tasks():
-        seen = set()
-        for n, ref in enumerate(task["bodies"]):
-            if ref["body"] not in ctx.known["bodies"]:
-                yield raw.problem(base + ("bodies", n, "body"), f"unknown body '{ref['body']}'",
-                                  _body_hint(ctx, ref["body"]))
-            elif ref["body"] in seen:
-                yield raw.problem(base + ("bodies", n, "body"), f"body '{ref['body']}' is listed twice on this task",
-                                  "list each body once, with one role")
-            seen.add(ref["body"])
+        yield from _body_ids(ctx, raw, [(base + ("bodies", n, "body"), ref["body"])
+                                        for n, ref in enumerate(task["bodies"])],
+                             "on this task", "list each body once, with one role")
         if task["bodies"] and "bodies_quote" not in task:
             yield raw.problem(base + ("bodies",), "bodies are named but bodies_quote is missing",
                               "quote the source's words that name them in bodies_quote")

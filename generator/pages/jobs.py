@@ -274,17 +274,10 @@ def jurisdiction_regions(site: Site) -> list[dict]:
     LOCAL_PAGE_JURISDICTIONS: the documents and jurisdictions indexes link there instead of listing them."""
     if len(site.documents) <= SIDE_BY_SIDE_MAX:
         return []
-    docs: dict[str, list] = {}
-    for d in site.documents:
-        docs.setdefault(d.jurisdiction, []).append(d)
-    below: dict[str, list] = {}
-    for j in site.jurisdictions:
-        below.setdefault(j.parent, []).append(j)
-
     def local_under(jid: str):
-        for j in below.get(jid, ()):
+        for j in site.jurisdictions_under(jid):
             if overview_group(site, j.id) != j.id:
-                yield j, docs.get(j.id, [])
+                yield j, site.documents_of(j.id)
                 yield from local_under(j.id)
 
     local = {j.id: list(local_under(j.id)) for j in site.jurisdictions if overview_group(site, j.id) == j.id}
