@@ -6,6 +6,7 @@ import io
 import json
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -80,6 +81,20 @@ def test_no_generated_page_carries_the_task_pages_in_its_nav(built_site: Path):
     for page in pages:
         nav_links = re.findall(r'<a href="([^"]*)"[^>]*class="md-nav__link', page.read_text(encoding="utf-8"))
         assert nav_links and not [link for link in nav_links if "tasks/" in link], page
+
+
+def test_every_page_has_its_frame_once(built_site: Path):
+    """The repository link in the header and in the drawer, its icon not inlined; each heading in one table of
+    contents (the frame is on every page: a copy of either weighs on all of them)."""
+    pages = list(built_site.rglob("*.html"))
+    assert len(pages) > 100
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        sources = re.findall(r'<div class="md-(header|nav)__source"><a href="https://[^"]+" class="md-source">', text)
+        assert sorted(sources) == ["header", "nav"] and "fontawesome" not in text.lower(), page
+        contents = re.findall(r'<a href="(#[^"]+)" class="md-nav__link">', text)
+        assert len(contents) == len(set(contents)) and text.count('class="rc-toc') <= 1, page
+        assert {unquote(html_text.unescape(c[1:])) for c in contents} <= set(re.findall(r' id="([^"]+)"', text)), page
 
 
 def test_404_page_offers_search_and_home(built_site: Path):

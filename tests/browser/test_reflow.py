@@ -79,20 +79,53 @@ def test_no_request_leaves_the_site(browser, served_site):
     assert foreign == []
 
 
-def test_long_pages_have_their_contents_on_a_phone(sized, served_site):
+def test_long_pages_have_their_contents_once_at_every_width(sized, served_site):
+    """One table of contents a page: in the sidebar, open, on wide screens; folded above the text on phones."""
     page, width = sized
     page.goto(served_site + "documents/china-2020-h2-key-tasks/")
-    contents = page.locator("details.rc-toc-phone")
-    if width >= 1220:   # the sidebar shows the contents instead
-        assert not contents.is_visible()
-        assert page.locator(".md-sidebar--secondary .md-nav__link").first.is_visible()
-        return
-    contents.locator("summary").click()
-    links = contents.locator("a")
+    contents = page.locator("details.rc-toc")
+    assert contents.count() == 1 and page.locator("article details.rc-toc, .rc-toc-phone").count() == 0
     headings = page.locator("article h2[id]")
+    links = contents.locator("a")
     assert links.count() == headings.count() >= 3
+    if width >= 960:   # the sidebar shows them, beside the text
+        assert contents.evaluate("d => d.open") and links.first.is_visible()
+        assert contents.bounding_box()["x"] > page.locator("article h1").bounding_box()["x"]
+        return
+    assert not contents.evaluate("d => d.open") and not links.first.is_visible()   # folded above the title
+    assert contents.bounding_box()["y"] < page.locator("article h1").bounding_box()["y"]
+    contents.locator("summary").click()
     target = links.nth(1).get_attribute("href")
     links.nth(1).click()
     assert page.evaluate("location.hash") == target
     heading = page.locator(f'[id="{target[1:]}"]')   # an id may start with a digit: "(2) Improve ..."
     assert heading.evaluate("e => e.getBoundingClientRect().top < innerHeight")
+
+
+def test_short_pages_have_no_contents_on_a_phone(sized, served_site):
+    """A page of one or two sections (the data page: its dictionary) keeps its contents for the sidebar."""
+    page, width = sized
+    page.goto(served_site + "data/")
+    contents = page.locator("details.rc-toc")
+    assert contents.count() == 1 and page.locator("article h2[id]").count() < 3
+    assert contents.is_visible() == (width >= 960)
+
+
+def test_navigation_and_the_repository_are_reachable_at_every_width(sized, served_site):
+    """Phones: the drawer holds the sections and the repository link; laptops: the tabs and the header's link."""
+    page, width = sized
+    page.goto(served_site + "tasks/china-2020-h2-key-tasks/chronic-disease-prevention/")
+    if width >= 1220:
+        where = page.locator(".md-header__source")
+        assert page.locator(".md-tabs__link").first.is_visible() and page.locator(".md-tabs__link").count() >= 5
+    else:
+        page.locator("label.md-header__button[for=__drawer]").click()
+        where = page.locator(".md-nav--primary .md-nav__source")
+        sections = page.locator(".md-nav--primary > .md-nav__list > .md-nav__item > .md-nav__link")
+        page.wait_for_function("e => e.getBoundingClientRect().left >= 0", arg=sections.first.element_handle())
+        assert sections.count() >= 5 and all(sections.nth(n).is_visible() for n in range(sections.count()))
+    link = where.locator("a.md-source")
+    assert link.is_visible() and link.get_attribute("href").startswith("https://")
+    icon = link.locator(".md-source__icon")   # drawn by the stylesheet, not inlined in each page
+    assert "svg" in icon.evaluate("e => getComputedStyle(e, '::before').maskImage || getComputedStyle(e, '::before').webkitMaskImage")
+    assert icon.evaluate("e => e.getBoundingClientRect().width") > 0

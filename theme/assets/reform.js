@@ -221,7 +221,16 @@
     });
   }
 
+  // The table of contents is folded above the text on phones, open in the sidebar on wider screens.
+  function unfoldContents() {
+    var wide = matchMedia("(min-width: 60em)");
+    function set() { document.querySelectorAll("details.rc-toc").forEach(function (d) { d.open = wide.matches; }); }
+    set();
+    wide.addEventListener("change", set);
+  }
+
   function start() {
+    unfoldContents();
     nameSearchDialog();
     highlightSource();
     window.addEventListener("hashchange", highlightSource);
