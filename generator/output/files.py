@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -10,28 +11,50 @@ from generator.accel import parallel
 from generator.model.site import Site
 from generator.pages.jobs import Download, Job
 from generator.render.renderer import Renderer
+from generator.output.keys import read_cache, unchanged, write_cache
 from generator.progress import Progress
 from generator.render.share import render_share, render_workers
 
 
 def write_jobs(renderer: Renderer, jobs: list[Job | Download], out_dir: Path,
-               workers: int | None = None) -> tuple[int, int]:
+               workers: int | None = None, keys: list[str | None] | None = None,
+               counts: dict | None = None) -> tuple[int, int]:
     """What write_tree(out_dir, render_all(...)) does, but each render process writes the files it
-    rendered. Returns (files written, stale files deleted)."""
-    workers = render_workers(renderer, workers)
-    claims = parallel.Claims(workers)
+    rendered. With `keys` (output/keys.py), a job whose key and file are those of the last build is not
+    rendered again. Returns (files written, stale files deleted); `counts`, if given, gets "rendered"."""
     fresh = not out_dir.exists()  # then nothing in it can be stale
+    keys = keys or [None] * len(jobs)
+    cached = {} if fresh else read_cache(out_dir)
+    todo = [n for n, (job, key) in enumerate(zip(jobs, keys)) if not unchanged(out_dir, job.path, key, cached)]
+    if counts is not None:
+        counts["rendered"] = len(todo)
+    workers = render_workers(renderer, workers) if todo else 1
+    claims = parallel.Claims(workers)
+    progress = Progress("generate: rendering", len(todo))  # made before the processes fork: they share it
 
-    progress = Progress("generate: rendering", len(jobs))  # made before the processes fork: they share it
-
-    def write_share() -> int:
-        files = render_share(renderer, jobs, claims, progress)
+    def write_share() -> list[tuple[str, int, int] | None]:
+        files = render_share(renderer, [jobs[n] for n in todo], claims, progress)
         out_dir.mkdir(parents=True, exist_ok=True)
         folders: dict[str, bool] = {}
-        return sum(_write_if_changed(out_dir, path, content, folders, fresh) for _, path, content in files)
+        done = []
+        for _, path, content in files:
+            wrote = _write_if_changed(out_dir, path, content, folders, fresh)
+            st = os.stat(os.path.join(out_dir, path))
+            done.append((path, st.st_size, st.st_mtime_ns, wrote))
+        return done
 
-    written = sum(parallel.in_processes(write_share, workers))
-    return written, 0 if fresh else _remove_stale(out_dir, [job.path for job in jobs])
+    done = [entry for share in parallel.in_processes(write_share, workers) for entry in share]
+    paths = [job.path for job in jobs]
+    if fresh:
+        removed = 0
+    elif cached:  # what the last build wrote: no walk of every file
+        removed = _remove_gone(out_dir, set(cached) - set(paths))
+    else:
+        removed = _remove_stale(out_dir, paths)
+    stats = {path: [size, mtime] for path, size, mtime, _ in done}
+    write_cache(out_dir, {job.path: ([key, *stats[job.path]] if job.path in stats else cached[job.path])
+                          for job, key in zip(jobs, keys)})
+    return sum(1 for entry in done if entry[3]), removed
 
 
 def write_redirects(site: Site, path: Path) -> None:
@@ -93,6 +116,19 @@ def _write_new(path: str, content: bytes) -> None:
             view = view[os.write(fd, view):]
     finally:
         os.close(fd)
+
+
+def _remove_gone(out_dir: Path, gone: set[str]) -> int:
+    """Delete these files (paths relative to out_dir), then their folders if empty."""
+    for rel in sorted(gone):
+        path = os.path.join(out_dir, rel)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        folder = os.path.dirname(path)
+        while folder != os.path.normpath(out_dir) and not os.listdir(folder):
+            os.rmdir(folder)
+            folder = os.path.dirname(folder)
+    return len(gone)
 
 
 def _remove_stale(out_dir: Path, wanted) -> int:

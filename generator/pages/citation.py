@@ -200,5 +200,6 @@ def citation_downloads(site: Site, site_url: str) -> list:
     for task in site.all_tasks:
         for (name, _), make in zip(DOWNLOADS, (bibtex, ris, csl_json)):
             files.append(Download(f"{task.url}{name}",
-                                  lambda task=task, make=make: make(citation_of(task)).encode("utf-8")))
+                                  lambda task=task, make=make: make(citation_of(task)).encode("utf-8"),
+                                  reads=frozenset((task.doc,))))
     return files

@@ -12,6 +12,7 @@ from generator.model.site import Site, Task
 from generator.pages.series import above_view, changes_view, series_jobs, timeline
 from generator.output.export import GUARD_NOTE
 from generator.pages.citation import DOWNLOADS, cite, head_data, page_text
+from generator.pages.reads import neighbourhoods, shown_with_above, with_reads
 from generator.pages.source_text import source_paragraphs
 
 HEAT_STEPS = 4
@@ -25,6 +26,8 @@ class Job:
     path: str
     template: str
     context: Mapping[str, Any] | Callable[[], Mapping[str, Any]] = field(default_factory=dict)
+    reads: frozenset[str] | None = None  # the documents it shows (pages/reads.py); None: the whole site
+    shape: str = ""  # with `reads`, what else it is made from (the tasks of one page of a list)
 
     def make_context(self) -> Mapping[str, Any]:
         return self.context() if callable(self.context) else self.context
@@ -36,6 +39,7 @@ class Download:
 
     path: str
     make: Callable[[], bytes]
+    reads: frozenset[str] | None = None
 
 
 def _indicator_count(tasks) -> int:
@@ -155,11 +159,14 @@ def related_tasks(site: Site, task: Task, limit: int = 8) -> list[Task]:
     return list(islice(out, limit))  # stop at `limit`: a theme may hold thousands of tasks
 
 
-def task_job(site: Site, site_url: str, task: Task, history=(), layout: dict | None = None) -> Job:
+def task_job(site: Site, site_url: str, task: Task, history=(), layout: dict | None = None,
+             near: frozenset[str] | None = None) -> Job:
+    related = related_tasks(site, task)
     return Job(f"tasks/{task.doc}/{task.id}.md", "task", lambda: {
-        "task": task, "related": related_tasks(site, task),
+        "task": task, "related": related,
         "citation": _citation(site, site_url, site.document[task.doc], task),
-        "history": list(history), "layout": layout})
+        "history": list(history), "layout": layout},
+        reads=None if near is None else near | {t.doc for t in related})
 
 
 SIDE_BY_SIDE_MAX = 12  # documents; beyond this a theme page shows provinces and links to their cities and counties
@@ -258,6 +265,20 @@ def jurisdiction_job(site: Site, jur, region: dict | None = None, row_docs: dict
         "jur": jur, "docs": docs, "tasks": tasks, "local_docs": local_docs, "by_theme": themes_of(site, tasks),
         "indicator_count": _indicator_count(tasks), "parent": site.jurisdiction.get(jur.parent), "region": region,
         "children": site.jurisdictions_under(jur.id)})
+
+
+def _region_reads(site: Site, job: Job) -> Job:
+    """One page of a province's list: its own tasks, and the list's length in tasks, documents and pages."""
+    entries, region = job.context["entries"], job.context["region"]
+    return with_reads(job, shown_with_above(site, entries), repr((
+        [t.key for t in entries], len(region["entries"]), region.get("documents"), len(region["urls"]))))
+
+
+def _jurisdiction_reads(site: Site, job: Job) -> Job:
+    """A jurisdiction's page shows its documents (and those they follow) and their tasks; the rest is site-wide."""
+    docs = job.context["docs"] + job.context["local_docs"]
+    return with_reads(job, shown_with_above(site, job.context["tasks"]) | {d.id for d in docs}
+                      | {d.follows for d in docs if d.follows})
 
 
 def themes_of(site: Site, tasks: list[Task]) -> list[tuple]:
@@ -383,20 +404,24 @@ def site_jobs(site: Site, site_url: str, downloads: list, dictionary: list,
             Job("about/index.md", "about"),
             Job("changes/index.md", "recent", {"groups": change_groups(site, histories)}),
             *indicators_jobs(site)]
+    near = neighbourhoods(site)
     for doc in site.documents:
         above, changes = above_view(site, doc), changes_view(site, doc)
-        jobs += [document_job(site, site_url, doc, above, changes), source_job(site, doc),
-                 *series_jobs(doc, above, changes)]
+        own = [document_job(site, site_url, doc, above, changes), source_job(site, doc),
+               *series_jobs(doc, above, changes)]
         layout = None
         if any(t.key in site.implemented_by for t in doc.tasks):
             layout = cascade_layout(site, doc)
-            jobs += cascade_jobs(site, doc, layout)
-        jobs += [task_job(site, site_url, task, histories.get(task.key, ()), layout) for task in doc.tasks]
-    jobs += [job for t in site.themes for job in theme_jobs(site, t)]
+            own += cascade_jobs(site, doc, layout)
+        jobs += [with_reads(job, near[doc.id]) for job in own]
+        jobs += [task_job(site, site_url, task, histories.get(task.key, ()), layout, near[doc.id])
+                 for task in doc.tasks]
+    jobs += [_region_reads(site, job) if job.template == "theme_region" else job
+             for t in site.themes for job in theme_jobs(site, t)]
     jobs += [job for b in site.bodies for job in body_jobs(site, b)]
     row_docs: dict[str, list] = {}
     for doc in site.documents:
         row_docs.setdefault(overview_group(site, doc.jurisdiction), []).append(doc)
-    jobs += [jurisdiction_job(site, j, by_id.get(j.id), row_docs) for j in site.jurisdictions]
+    jobs += [_jurisdiction_reads(site, jurisdiction_job(site, j, by_id.get(j.id), row_docs)) for j in site.jurisdictions]
     jobs += region_jobs("jurisdiction_region", regions)
     return list({job.path: job for job in jobs}.values())

@@ -1,0 +1,123 @@
+"""A rebuild after an edit renders again only what the edit may change (output/keys.py, pages/reads.py), and
+gives, file for file, the bytes of a clean build: each kind of edit an editor makes, on documents of every
+position (with documents above, below, before or after it), on the fixture corpus and on one at scale."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.content.project import Project
+from generator.pipeline import generate, load_site
+from tests.bench import synthesise
+from tests.conftest import copy_project
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def retitle_task(text: str) -> str:
+    return re.sub(r"^(    title: .*)$", r"\1 (edited)", text, count=1, flags=re.M)
+
+
+def retitle_document(text: str) -> str:
+    return re.sub(r"^(title: .*)$", r"\1 (edited)", text, count=1, flags=re.M)
+
+
+def rethemed(site):
+    """The first task's themes replaced by one theme it does not have."""
+    def edit(text: str) -> str:
+        line = re.search(r"^    themes: \[([^\]]*)\]$", text, re.M)
+        theme = next(t.id for t in reversed(site.themes) if t.id not in line.group(1).split(", "))
+        return text[:line.start()] + f"    themes: [{theme}]" + text[line.end():]
+    return edit
+
+
+def add_task(text: str) -> str:
+    """A copy of the last task under a new id: the edit that adds a page."""
+    starts = [m.start() for m in re.finditer(r"^  - id: ", text, re.M)]
+    tail = text[starts[-1]:]
+    assert not re.search(r"^\S", tail, re.M), "tasks: is not the last key of this record"
+    copy = re.sub(r"^  - id: (\S+)", r"  - id: \1-copy", tail, count=1, flags=re.M)
+    return text.rstrip("\n") + "\n" + retitle_task(copy)
+
+
+def picks(project: Project) -> dict[str, str]:
+    """Documents in each position: carried out by others, carrying out another, following another, and one
+    whose tasks end the record (so that a task can be added)."""
+    site = load_site(project)
+    out = {}
+    for doc in site.documents:
+        if any(t.key in site.implemented_by for t in doc.tasks):
+            out.setdefault("above", doc.id)
+        if any(t.implements for t in doc.tasks):
+            out.setdefault("below", doc.id)
+        if doc.follows:
+            out.setdefault("later", doc.id)
+        if not doc.tasks[-1].indicators:
+            out.setdefault("added to", doc.id)
+    return out
+
+
+def edit_file(path: Path, edit) -> None:
+    text = path.read_text(encoding="utf-8")
+    changed = edit(text)
+    assert changed != text, f"the edit changed nothing in {path.name}"
+    path.write_text(changed, encoding="utf-8")
+
+
+def check_edits(project: Project, tmp: Path, edits: list[tuple[str, object]]) -> list[int]:
+    """Apply each edit in turn; after each, the incremental build of build/docs equals a clean one.
+    Returns the files rendered again by each rebuild."""
+    timings: dict = {}
+    generate(project, with_history=False, timings=timings)
+    rendered = []
+    for n, (file, edit) in enumerate(edits):
+        edit_file(project.root / "content" / file, edit)
+        timings = {}
+        generate(project, with_history=False, timings=timings)
+        rendered.append(timings["rendered"])
+        clean = tmp / f"clean-{n}" / "docs"
+        generate(project, with_history=False, out_dir=clean)
+        assert tree(project.root / "build" / "docs") == tree(clean), f"after edit {n} of {file}"
+    return rendered
+
+
+def document_edits(project: Project) -> list[tuple[str, object]]:
+    site = load_site(project)
+    chosen = picks(project)
+    assert {"above", "below", "later", "added to"} <= set(chosen), chosen
+    edits = []
+    for role, doc_id in sorted(chosen.items()):
+        file = f"documents/{doc_id}.yaml"
+        edits += [(file, retitle_task), (file, retitle_document), (file, rethemed(site))]
+        if role == "added to":
+            edits.append((file, add_task))
+    return edits
+
+
+def test_a_rebuild_after_each_edit_gives_the_bytes_of_a_clean_build(tmp_path):
+    project = copy_project(tmp_path / "project")
+    edits = document_edits(project) + [("themes.yaml", retitle_task)]  # a theme's title: a site-wide file
+    check_edits(project, tmp_path, edits)
+
+
+@pytest.fixture(scope="module")
+def at_scale(tmp_path_factory) -> Project:
+    root = tmp_path_factory.mktemp("scale") / "project"
+    synthesise(root, 1000, git=False)
+    return Project(root)
+
+
+def test_at_scale_a_rebuild_renders_a_few_files_and_gives_the_bytes_of_a_clean_build(at_scale, tmp_path):
+    site = load_site(at_scale)
+    county = next(d for d in reversed(site.documents) if site.jurisdiction[d.jurisdiction].level == "county")
+    province = next(d for d in site.documents if site.jurisdiction[d.jurisdiction].level == "province")
+    edits = [(f"documents/{county.id}.yaml", retitle_task), (f"documents/{county.id}.yaml", rethemed(site)),
+             (f"documents/{province.id}.yaml", retitle_task)]
+    rendered = check_edits(at_scale, tmp_path, edits)
+    files = sum(1 for p in (at_scale.root / "build" / "docs").rglob("*") if p.is_file())
+    assert rendered[0] < files / 10, (rendered, files)  # a county's task title: its pages and the lists naming it
