@@ -21,7 +21,8 @@ try:
 except ImportError:  # not on Windows: builds there are not locked
     fcntl = None
 
-from generator.accel import parallel
+from generator import accel
+from generator.accel import incremental, parallel
 from generator.content.checks import check
 from generator.content.errors import ContentError, Problem
 from generator.content.project import Project, load_content
@@ -190,12 +191,19 @@ def source_date_epoch(project: Project) -> str:
 
 def build_site(project: Project, site_dir: Path, strict: bool = True) -> None:
     """Generate, then run MkDocs into a temporary folder and swap it in: a failed or killed build leaves site/
-    as it was, and at every instant site/ is one whole build (the swap is one atomic exchange)."""
+    as it was, and at every instant site/ is one whole build (the swap is one atomic exchange). After an
+    edit that leaves the site's shape and shared inputs as they were, only the changed pages are built
+    (generator/accel/incremental.py)."""
     with build_lock(project):
         generate(project)
         site_dir = site_dir.resolve()
         site_dir.parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(site_dir)
+        epoch = os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch(project)
+        key = incremental.inputs(project.root, site_dir, strict, epoch)
+        if _build_changed(project, site_dir, key, strict, epoch):
+            return
+        incremental.forget(project.root, site_dir)
         tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
         try:
             _mkdocs_build(project, tmp, strict, site_dir.name)
@@ -204,6 +212,24 @@ def build_site(project: Project, site_dir: Path, strict: bool = True) -> None:
         finally:
             if tmp.exists():  # the new site if the build failed, else the old one
                 shutil.rmtree(tmp, ignore_errors=True)
+        incremental.record(project.root, site_dir, key)
+
+
+def _build_changed(project: Project, site_dir: Path, key: str, strict: bool, epoch: str) -> bool:
+    """Build only what changed since the last build, if that is possible; False if it takes a full build."""
+    if not site_dir.is_dir() or not accel.allowed("incremental", "mkdocs", "mkdocs-material"):
+        return False
+    changes = incremental.plan(project.root, site_dir, key)
+    if changes is None:
+        return False
+    try:
+        built = incremental.build_changed(project.root, site_dir, changes, strict, epoch)
+    except incremental.BuildError as exc:
+        raise BuildFailed(f"mkdocs build failed: {exc}; {site_dir.name}/ is unchanged") from None
+    incremental.record(project.root, site_dir, key, changes["docs"])
+    print(f"site: {built} changed page{'s' if built != 1 else ''} built"
+          f"{', search index made again' if changes['search'] else ''}", file=sys.stderr)
+    return True
 
 
 def _mkdocs_build(project: Project, out: Path, strict: bool, name: str) -> None:

@@ -34,7 +34,7 @@ GROUPS = {
              "test_progress", "test_properties",
              "test_render", "test_scaffold", "test_scale", "test_series_checks", "test_validate_builds"],
     "contract": ["test_accel", "test_fastpage", "test_mkdocs_parallel"],
-    "site": ["test_build_processes", "test_build_safety", "test_hostile", "test_html", "test_links", "test_live_content",
+    "site": ["test_build_processes", "test_incremental_site", "test_build_safety", "test_hostile", "test_html", "test_links", "test_live_content",
              "test_search_index", "test_serve", "test_series_pages", "test_site"],
 }
 

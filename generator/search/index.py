@@ -133,11 +133,18 @@ def _named(value, digits: int) -> tuple[str, bytes]:
     return "en_" + hashlib.sha256(data).hexdigest()[:digits], cbor.pack(data)
 
 
-def write_index(search_file: Path, site_dir: Path, usage: dict | None = None) -> int:
-    """Index the records of `search_file` into site_dir/pagefind/; returns how many pages it indexed."""
+def bundle_files(search_file: Path, usage: dict | None = None) -> tuple[dict[str, bytes], int]:
+    """Pagefind's bundle for the records of `search_file`, and the filter labels, by path inside the bundle;
+    and how many pages it indexed."""
     data = json.loads(search_file.read_text(encoding="utf-8"))
     files = index_files([tuple(r) for r in data["records"]], usage)
     files[FILTERS] = (json.dumps(data["filters"], ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    return files, len(data["records"])
+
+
+def write_index(search_file: Path, site_dir: Path, usage: dict | None = None) -> int:
+    """Index the records of `search_file` into site_dir/pagefind/; returns how many pages it indexed."""
+    files, pages = bundle_files(search_file, usage)
     out = site_dir / BUNDLE
     if out.exists():
         shutil.rmtree(out)
@@ -145,7 +152,7 @@ def write_index(search_file: Path, site_dir: Path, usage: dict | None = None) ->
         path = out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
-    return len(data["records"])
+    return pages
 
 
 def _first_reply(proc: subprocess.Popen, payload: dict) -> dict:

@@ -1,0 +1,268 @@
+"""`make site` after an edit: MkDocs builds only the pages whose Markdown changed, and site/ takes them.
+
+A full build records, beside the generated pages, what it was built from (`Manifest`: the inputs every page
+shares, and the size and modification time of every file of build/docs). The next build compares: if the
+inputs are the same and the same files exist, only the changed ones go through MkDocs (its own page
+functions, `_populate_page` and `_build_page`, given a Files of the changed pages and the nav's pages), the
+changed downloads are copied, and the search index is made again if its records changed. Everything new is
+written into a folder beside site/ first; a build that fails there leaves site/ as it was. Then each new
+file replaces its old one (a rename each); of the search bundle, whose files Pagefind names by their
+content, only the new files are added, and its entry file, which names the others, is replaced last. The
+manifest is removed before the first rename and written after the last, so a build killed between them is
+followed by a full one. Anything else (a template, the theme, mkdocs.yml, a page added or removed, a former address)
+takes the full build. tests/test_incremental.py compares both ways' sites, every file.
+
+MkDocs's --dirty is not used: it still reads every file and builds the navigation of all of them (at
+10,000 tasks about 8 s of a 50 s build), it warns (which --strict refuses), and it writes into the site
+it is given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+from generator.output.keys import code_digest
+
+VERSION = 1
+PACKAGES = ("mkdocs", "mkdocs-material", "pagefind")
+
+
+class _Warnings(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def manifest_path(root: Path, site_dir: Path) -> Path:
+    """Beside the generated pages; one site folder at a time (another folder's build starts afresh)."""
+    return root / "build" / f"{site_dir.name}.manifest.json"
+
+
+def inputs(root: Path, site_dir: Path, strict: bool, epoch: str, site_url: str = "") -> str:
+    """What every page of the site is made from besides its own Markdown."""
+    h = hashlib.sha256(code_digest(root).encode())
+    theme = root / "theme"
+    for path in sorted(theme.rglob("*")) if theme.is_dir() else ():
+        if path.is_file():
+            h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    versions = []
+    for package in PACKAGES:
+        try:
+            versions.append(metadata.version(package))
+        except metadata.PackageNotFoundError:
+            versions.append("none")
+    h.update(json.dumps([versions, strict, epoch, site_url, os.path.realpath(site_dir), VERSION]).encode())
+    return h.hexdigest()
+
+
+def docs_state(docs: Path) -> dict[str, list[int]]:
+    """Every file of build/docs: [size, mtime_ns]."""
+    state = {}
+    todo = [(str(docs), "")]
+    while todo:
+        folder, prefix = todo.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    todo.append((entry.path, prefix + entry.name + "/"))
+                else:
+                    st = entry.stat(follow_symlinks=False)
+                    state[prefix + entry.name] = [st.st_size, st.st_mtime_ns]
+    return state
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+
+def record(root: Path, site_dir: Path, key: str, docs: dict | None = None) -> None:
+    """After a build that passed: what site/ was built from (`docs`: docs_state, if just taken)."""
+    build = root / "build"
+    data = {"version": VERSION, "inputs": key, "site": os.stat(site_dir).st_ino,
+            "docs": docs if docs is not None else docs_state(build / "docs"),
+            "search": _file_digest(build / "search.json"), "redirects": _file_digest(build / "redirects.json")}
+    path = manifest_path(root, site_dir)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def forget(root: Path, site_dir: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        manifest_path(root, site_dir).unlink()
+
+
+def _read(root: Path, site_dir: Path) -> dict | None:
+    try:
+        data = json.loads(manifest_path(root, site_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("version") == VERSION else None
+
+
+def plan(root: Path, site_dir: Path, key: str) -> dict | None:
+    """The changes since the recorded build, or None when a full build is needed."""
+    old = _read(root, site_dir)
+    if old is None or old.get("inputs") != key:
+        return None
+    try:
+        if os.stat(site_dir).st_ino != old.get("site"):
+            return None
+    except OSError:
+        return None
+    build = root / "build"
+    now = docs_state(build / "docs")
+    if now.keys() != old["docs"].keys() or _file_digest(build / "redirects.json") != old.get("redirects"):
+        return None  # a page added or gone changes the navigation's neighbours and the sitemap
+    changed = sorted(rel for rel, st in now.items() if old["docs"][rel] != st)
+    return {"changed": changed, "search": _file_digest(build / "search.json") != old.get("search"), "docs": now}
+
+
+def build_changed(root: Path, site_dir: Path, changes: dict, strict: bool, epoch: str) -> int:
+    """Build the changed pages into a folder beside site_dir, then move them in. Returns the pages built.
+    Raises BuildError (site_dir unchanged) when MkDocs warns in strict mode or fails."""
+    stage = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
+    try:
+        built = _stage(root, stage, changes, strict, epoch, site_dir)
+        forget(root, site_dir)  # from here until the new manifest, a killed build is followed by a full one
+        _move_in(stage, site_dir)
+        return built
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+class BuildError(Exception):
+    """The changed pages did not build; site/ is as it was."""
+
+
+def _stage_bundle(search_file: Path, stage: Path, site_dir: Path) -> None:
+    """The new search bundle's files that site/ lacks, in stage/pagefind/, and the list of all its files.
+    Pagefind names its index, fragment and filter files by their content: one already there is the same."""
+    from generator.search.index import BUNDLE, bundle_files
+    files, _ = bundle_files(search_file)
+    old = site_dir / BUNDLE
+    out = stage / BUNDLE
+    for rel, content in files.items():
+        there = old / rel
+        if there.is_file() and (rel.startswith(HASHED) or there.read_bytes() == content):
+            continue
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    out.mkdir(exist_ok=True)
+    (stage / BUNDLE_LIST).write_text("\n".join(files) + "\n", encoding="utf-8")
+
+
+HASHED = ("index/", "fragment/", "filter/")  # Pagefind names these files by a hash of their content
+BUNDLE_LIST = "pagefind.files"  # in the staging folder: every file of the new bundle
+
+
+def _stage(root: Path, stage: Path, changes: dict, strict: bool, epoch: str, site_dir: Path) -> int:
+    from mkdocs.commands import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import File, Files, set_exclusions
+    from mkdocs.structure.nav import get_navigation
+    from mkdocs.structure.pages import Page
+
+    warnings = _Warnings()
+    logging.getLogger("mkdocs").addHandler(warnings)
+    saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = epoch
+    try:
+        config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(stage), strict=strict)
+        config.plugins.on_startup(command="incremental", dirty=False)
+        config = config.plugins.on_config(config)
+        docs = config.docs_dir
+        pages = [rel for rel in changes["changed"] if rel.endswith(".md")]
+        nav_pages = _nav_files(config)
+        files = Files([File(rel, docs, str(stage), config.use_directory_urls)
+                       for rel in sorted(set(pages) | nav_pages)])
+        set_exclusions(files, config)
+        env = config.theme.get_env()
+        nav = get_navigation(files, config)
+        nav = config.plugins.on_nav(nav, config=config, files=files)
+        todo = [files.get_file_from_path(rel) for rel in pages]
+        for file in todo:
+            if file.page is None:
+                Page(None, file, config)
+            mkdocs_build._populate_page(file.page, config, files)
+        env = config.plugins.on_env(env, config=config, files=files)
+        doc_files = files.documentation_pages()
+        for file in todo:
+            mkdocs_build._build_page(file.page, config, doc_files, nav, env)
+        for rel in changes["changed"]:
+            if not rel.endswith(".md"):
+                target = stage / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(Path(docs) / rel, target)
+        if changes["search"]:
+            _stage_bundle(root / "build" / "search.json", stage, site_dir)
+    except Exception as exc:
+        raise BuildError(f"{type(exc).__name__}: {exc}") from None
+    finally:
+        logging.getLogger("mkdocs").removeHandler(warnings)
+        if saved_epoch is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved_epoch
+    if strict and warnings.messages:
+        raise BuildError("MkDocs warned (strict): " + "; ".join(warnings.messages[:3]))
+    return len(todo)
+
+
+def _nav_files(config) -> set[str]:
+    """The Markdown files the nav names (it is built from them; the others are outside it)."""
+    found: set[str] = set()
+
+    def walk(items):
+        for item in items or ():
+            value = next(iter(item.values())) if isinstance(item, dict) else item
+            if isinstance(value, list):
+                walk(value)
+            elif isinstance(value, str) and value.endswith(".md") and "://" not in value:
+                found.add(value)
+    walk(config.nav)
+    return found
+
+
+def _move_in(stage: Path, site_dir: Path) -> None:
+    """Each staged file onto its place in site_dir. The search bundle's new files go in first, its entry file
+    (which names the rest) last; then the files the new bundle no longer names are removed."""
+    listing = stage / BUNDLE_LIST
+    wanted = listing.read_text(encoding="utf-8").split() if listing.is_file() else None
+    if listing.is_file():
+        listing.unlink()
+    entry = os.path.join("pagefind", "pagefind-entry.json")
+    last = []
+    for folder, _, names in os.walk(stage):
+        rel = os.path.relpath(folder, stage)
+        target = site_dir / rel
+        target.mkdir(parents=True, exist_ok=True)
+        os.chmod(target, 0o755)
+        for name in names:
+            os.chmod(os.path.join(folder, name), 0o644)
+            if os.path.join(rel, name) == entry:
+                last.append((os.path.join(folder, name), target / name))
+            else:
+                os.replace(os.path.join(folder, name), target / name)
+    for source, target in last:
+        os.replace(source, target)
+    if wanted is not None:
+        bundle = site_dir / "pagefind"
+        keep = {os.path.normpath(bundle / rel) for rel in wanted}
+        for folder, _, names in os.walk(bundle):
+            for name in names:
+                path = os.path.normpath(os.path.join(folder, name))
+                if path not in keep:
+                    os.unlink(path)
