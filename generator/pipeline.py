@@ -203,7 +203,7 @@ def build_site(project: Project, site_dir: Path, strict: bool = True) -> None:
         key = incremental.inputs(project.root, site_dir, strict, epoch)
         if _build_changed(project, site_dir, key, strict, epoch):
             return
-        incremental.forget(project.root, site_dir)
+        incremental.forget(project.root / "build")
         tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
         try:
             _mkdocs_build(project, tmp, strict, site_dir.name)
@@ -212,21 +212,22 @@ def build_site(project: Project, site_dir: Path, strict: bool = True) -> None:
         finally:
             if tmp.exists():  # the new site if the build failed, else the old one
                 shutil.rmtree(tmp, ignore_errors=True)
-        incremental.record(project.root, site_dir, key)
+        incremental.record(project.root / "build", site_dir, key)
 
 
 def _build_changed(project: Project, site_dir: Path, key: str, strict: bool, epoch: str) -> bool:
     """Build only what changed since the last build, if that is possible; False if it takes a full build."""
     if not site_dir.is_dir() or not accel.allowed("incremental", "mkdocs", "mkdocs-material"):
         return False
-    changes = incremental.plan(project.root, site_dir, key)
+    build = project.root / "build"
+    changes = incremental.plan(build, site_dir, key)
     if changes is None:
         return False
     try:
-        built = incremental.build_changed(project.root, site_dir, changes, strict, epoch)
+        built = incremental.build_changed(project.root, build, site_dir, changes, strict, epoch)
     except incremental.BuildError as exc:
         raise BuildFailed(f"mkdocs build failed: {exc}; {site_dir.name}/ is unchanged") from None
-    incremental.record(project.root, site_dir, key, changes["docs"])
+    incremental.record(build, site_dir, key, changes["docs"])
     print(f"site: {built} changed page{'s' if built != 1 else ''} built"
           f"{', search index made again' if changes['search'] else ''}", file=sys.stderr)
     return True

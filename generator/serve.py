@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 import shutil
 import tempfile
 import time
@@ -22,27 +23,20 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, MkDocsException
 from mkdocs.livereload import _SCRIPT_TEMPLATE, LiveReloadServer, _serve_url, _timestamp
 
+from generator import accel
+from generator.accel import incremental
+from generator.accel.incremental import Warnings
 from generator.content.errors import ContentError, Problem
 from generator.content.project import Project
-from generator.pipeline import generate
+from generator.pipeline import generate, source_date_epoch
 
 log = logging.getLogger("mkdocs.reform_compare")
+POLL_S = 0.25  # how often the sources are looked at for a change (MkDocs's default is 0.5 s)
 WATCHED = ("content", "schema", "generator/render/templates", "theme", "mkdocs.yml")
 
 
 def serve_folder(project: Project) -> Path:
     return project.root / "build" / "serve"
-
-
-class _Warnings(logging.Handler):
-    """MkDocs's warnings during one build: in strict mode they are why it failed."""
-
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
 
 
 def problem_panel(problems: list[Problem], behind: str = "The page below is the last build that passed.") -> str:
@@ -63,6 +57,13 @@ class PreviewServer(LiveReloadServer):
     """MkDocs's live-reload server, which also puts the last build's problems on every page it serves."""
 
     problems: list[Problem] = []
+
+    def show(self) -> None:
+        """Serve the pages built so far, and reload the browsers, before the build ends (the search index
+        is made again after the pages: pages are what an editor waits for)."""
+        with self._epoch_cond:
+            self._visible_epoch = self._wanted_epoch
+            self._epoch_cond.notify_all()
 
     def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:
         content = super()._inject_js_into_html(content, epoch)
@@ -89,12 +90,15 @@ class Preview:
         self.docs.mkdir(parents=True, exist_ok=True)  # MkDocs's config wants it to exist
         self.site_dir = Path(tempfile.mkdtemp(prefix="rc-serve-"))
         self.addr = addr
+        # the build date of make site (the last commit), so that pages built again match the others
+        self.epoch = os.environ.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(project))
         config = self.config()
+        self.strict = config.strict
         host, port = config.dev_addr
         self.mount = urlsplit(config.site_url or "/").path
         self.url = _serve_url(host, port, self.mount)
         self.server = PreviewServer(builder=self.build, host=host, port=port, root=str(self.site_dir),
-                                    mount_path=self.mount)
+                                    mount_path=self.mount, polling_interval=POLL_S)
         self.server.error_handler = self.error_page
 
     def config(self):
@@ -106,18 +110,19 @@ class Preview:
     def build(self) -> None:
         """One build; never raises for bad content, so browsers reload to show the problems."""
         start = time.monotonic()
-        warnings = _Warnings()
+        warnings = Warnings()
         logging.getLogger("mkdocs").addHandler(warnings)
         try:
             generate(self.project, with_history=False, out_dir=self.docs)
-            config = self.config()
-            config.site_url = self.url
-            # not "serve": under `mkdocs serve` the hook generates the pages itself, and here build() has
-            config.plugins.on_startup(command="preview", dirty=False)
-            build(config, serve_url=self.url)
+            key = incremental.inputs(self.project.root, self.site_dir, self.strict, self.epoch, self.url)
+            if not self.build_changed(key):
+                self.build_all(key)
         except ContentError as exc:
             self.server.problems = exc.problems
             log.error("content has problems (shown in the browser):\n" + exc.report())
+        except incremental.BuildError as exc:
+            self.server.problems = [Problem("mkdocs.yml", 1, 1, f"MkDocs: {exc}", "see the terminal")]
+            log.error(f"MkDocs failed (shown in the browser): {exc}")
         except (Abort, MkDocsException) as exc:
             shown = warnings.messages or [str(exc)]
             self.server.problems = [Problem("mkdocs.yml", 1, 1, f"MkDocs: {m}", "see the terminal") for m in shown]
@@ -127,6 +132,29 @@ class Preview:
             log.info(f"reform-compare: preview built in {time.monotonic() - start:.2f} s")
         finally:
             logging.getLogger("mkdocs").removeHandler(warnings)
+
+    def build_changed(self, key: str) -> bool:
+        """Only the changed pages (generator/accel/incremental.py), shown before the search index is made;
+        False if the edit takes a whole build."""
+        if not accel.allowed("incremental", "mkdocs", "mkdocs-material"):
+            return False
+        changes = incremental.plan(self.docs.parent, self.site_dir, key)
+        if changes is None:
+            return False
+        settings = {"docs_dir": str(self.docs), "site_url": self.url, "dev_addr": self.addr}
+        incremental.build_changed(self.project.root, self.docs.parent, self.site_dir, changes, self.strict,
+                                  self.epoch, settings, shown=self.server.show)
+        incremental.record(self.docs.parent, self.site_dir, key, changes["docs"])
+        return True
+
+    def build_all(self, key: str) -> None:
+        incremental.forget(self.docs.parent)
+        config = self.config()
+        config.site_url = self.url
+        # not "serve": under `mkdocs serve` the hook generates the pages itself, and here build() has
+        config.plugins.on_startup(command="preview", dirty=False)
+        build(config, serve_url=self.url)
+        incremental.record(self.docs.parent, self.site_dir, key)
 
     def error_page(self, code: int) -> bytes | None:
         if self.server.problems:

@@ -35,7 +35,9 @@ VERSION = 1
 PACKAGES = ("mkdocs", "mkdocs-material", "pagefind")
 
 
-class _Warnings(logging.Handler):
+class Warnings(logging.Handler):
+    """MkDocs's warnings during one build: in strict mode they are why it failed."""
+
     def __init__(self):
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
@@ -44,9 +46,10 @@ class _Warnings(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def manifest_path(root: Path, site_dir: Path) -> Path:
-    """Beside the generated pages; one site folder at a time (another folder's build starts afresh)."""
-    return root / "build" / f"{site_dir.name}.manifest.json"
+def manifest_path(build: Path) -> Path:
+    """Beside the generated pages (build/docs, or build/serve/docs); for one site folder at a time: the
+    inputs name it, so a build into another folder starts afresh."""
+    return build / "site.manifest.json"
 
 
 def inputs(root: Path, site_dir: Path, strict: bool, epoch: str, site_url: str = "") -> str:
@@ -86,34 +89,33 @@ def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
 
 
-def record(root: Path, site_dir: Path, key: str, docs: dict | None = None) -> None:
+def record(build: Path, site_dir: Path, key: str, docs: dict | None = None) -> None:
     """After a build that passed: what site/ was built from (`docs`: docs_state, if just taken)."""
-    build = root / "build"
     data = {"version": VERSION, "inputs": key, "site": os.stat(site_dir).st_ino,
             "docs": docs if docs is not None else docs_state(build / "docs"),
             "search": _file_digest(build / "search.json"), "redirects": _file_digest(build / "redirects.json")}
-    path = manifest_path(root, site_dir)
+    path = manifest_path(build)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True), encoding="utf-8")
     os.replace(tmp, path)
 
 
-def forget(root: Path, site_dir: Path) -> None:
+def forget(build: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
-        manifest_path(root, site_dir).unlink()
+        manifest_path(build).unlink()
 
 
-def _read(root: Path, site_dir: Path) -> dict | None:
+def _read(build: Path) -> dict | None:
     try:
-        data = json.loads(manifest_path(root, site_dir).read_text(encoding="utf-8"))
+        data = json.loads(manifest_path(build).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) and data.get("version") == VERSION else None
 
 
-def plan(root: Path, site_dir: Path, key: str) -> dict | None:
+def plan(build: Path, site_dir: Path, key: str) -> dict | None:
     """The changes since the recorded build, or None when a full build is needed."""
-    old = _read(root, site_dir)
+    old = _read(build)
     if old is None or old.get("inputs") != key:
         return None
     try:
@@ -121,7 +123,6 @@ def plan(root: Path, site_dir: Path, key: str) -> dict | None:
             return None
     except OSError:
         return None
-    build = root / "build"
     now = docs_state(build / "docs")
     if now.keys() != old["docs"].keys() or _file_digest(build / "redirects.json") != old.get("redirects"):
         return None  # a page added or gone changes the navigation's neighbours and the sitemap
@@ -129,15 +130,29 @@ def plan(root: Path, site_dir: Path, key: str) -> dict | None:
     return {"changed": changed, "search": _file_digest(build / "search.json") != old.get("search"), "docs": now}
 
 
-def build_changed(root: Path, site_dir: Path, changes: dict, strict: bool, epoch: str) -> int:
+def build_changed(root: Path, build: Path, site_dir: Path, changes: dict, strict: bool, epoch: str,
+                  settings: dict | None = None, shown=None) -> int:
     """Build the changed pages into a folder beside site_dir, then move them in. Returns the pages built.
-    Raises BuildError (site_dir unchanged) when MkDocs warns in strict mode or fails."""
+    Raises BuildError (site_dir unchanged) when MkDocs warns in strict mode or fails. `settings` go to
+    MkDocs's load_config (`make serve`: its docs_dir and address). With `shown` (`make serve`), the pages go
+    in before the search index is made again, and shown() is called between the two."""
     stage = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
     try:
-        built = _stage(root, stage, changes, strict, epoch, site_dir)
-        forget(root, site_dir)  # from here until the new manifest, a killed build is followed by a full one
+        built = _stage(root, stage, changes, strict, epoch, settings or {})
+        if changes["search"] and shown is None:
+            _stage_bundle(build / "search.json", stage, site_dir)
+        forget(build)  # from here until the new manifest, a killed build is followed by a full one
         _move_in(stage, site_dir)
+        if shown is not None:
+            shown()
+            if changes["search"]:
+                _stage_bundle(build / "search.json", stage, site_dir)
+                _move_in(stage, site_dir)
         return built
+    except BuildError:
+        raise
+    except Exception as exc:  # the search index: Pagefind refused, or is missing
+        raise BuildError(f"{type(exc).__name__}: {exc}") from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 
@@ -168,19 +183,19 @@ HASHED = ("index/", "fragment/", "filter/")  # Pagefind names these files by a h
 BUNDLE_LIST = "pagefind.files"  # in the staging folder: every file of the new bundle
 
 
-def _stage(root: Path, stage: Path, changes: dict, strict: bool, epoch: str, site_dir: Path) -> int:
+def _stage(root: Path, stage: Path, changes: dict, strict: bool, epoch: str, settings: dict) -> int:
     from mkdocs.commands import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.structure.files import File, Files, set_exclusions
     from mkdocs.structure.nav import get_navigation
     from mkdocs.structure.pages import Page
 
-    warnings = _Warnings()
+    warnings = Warnings()
     logging.getLogger("mkdocs").addHandler(warnings)
     saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = epoch
     try:
-        config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(stage), strict=strict)
+        config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(stage), strict=strict, **settings)
         config.plugins.on_startup(command="incremental", dirty=False)
         config = config.plugins.on_config(config)
         docs = config.docs_dir
@@ -206,8 +221,6 @@ def _stage(root: Path, stage: Path, changes: dict, strict: bool, epoch: str, sit
                 target = stage / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(Path(docs) / rel, target)
-        if changes["search"]:
-            _stage_bundle(root / "build" / "search.json", stage, site_dir)
     except Exception as exc:
         raise BuildError(f"{type(exc).__name__}: {exc}") from None
     finally:
