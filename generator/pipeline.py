@@ -31,10 +31,10 @@ from generator.model.deadlines import build_date
 from generator.model.history import task_histories
 from generator.model.site import Site, build_model
 from generator.output.export import DICTIONARY, data_files
-from generator.output.files import write_jobs, write_redirects
+from generator.output.files import write_if_changed, write_jobs, write_redirects
 from generator.output.keys import document_digests, job_keys, site_digest
 from generator.pages.citation import citation_downloads
-from generator.pages.jobs import Download, Job, site_jobs
+from generator.pages.jobs import Download, Job, document_pages, site_jobs
 from generator.render.renderer import Renderer
 from generator.render.share import render_all
 from generator.search.records import write_search_file
@@ -94,6 +94,23 @@ def render_keys(project: Project, site: Site, histories: dict, renderer: Rendere
     return job_keys(jobs, common, document_digests(site, histories))
 
 
+def first_look(project: Project, out_dir: Path, changed: list[str], cache: dict) -> list[str]:
+    """`make serve`'s first look at an edit of these documents: their own pages alone, rendered from the
+    content as it now is, before it is checked (the whole build that follows checks it, and shows any
+    problem). Returns the paths written, under out_dir."""
+    site = build_model(load_content(project, cache))
+    site_url = read_site_url(project)
+    renderer = Renderer(site, site_url, build_date(os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch(project)))
+    renderer.env.globals.update(read_settings(project))
+    jobs = [job for doc_id in changed for job in document_pages(site, site_url, site.document[doc_id], {})]
+    folders: dict[str, bool] = {}
+    written = []
+    for job in jobs:
+        if write_if_changed(out_dir, job.path, renderer.render(job), folders):
+            written.append(job.path)
+    return written
+
+
 def one_page_per_path(paths: list[str]) -> None:
     """Two files at one path would leave one of them unwritten: refused before anything is written, a last
     guard behind the address rules of content/addresses.py (which name the records)."""
@@ -119,10 +136,11 @@ def render_tree(project: Project, site: Site, out_dir: Path, with_history: bool 
 
 
 def generate(project: Project, with_history: bool = True, timings: dict | None = None,
-             out_dir: Path | None = None) -> Site:
+             out_dir: Path | None = None, cache: dict | None = None) -> Site:
     """Stages 1-5: validate content and write out_dir (default build/docs; `make serve` has its own) and
     redirects.json beside it. Nothing is written unless every check passes.
-    `timings`, if given, receives each stage's seconds and the files written and removed."""
+    `timings`, if given, receives each stage's seconds and the files written and removed; `cache` is
+    load_content's, kept between builds by `make serve`."""
     timings = {} if timings is None else timings
 
     def stage(name: str, run, *args):
@@ -132,7 +150,7 @@ def generate(project: Project, with_history: bool = True, timings: dict | None =
         return result
 
     with parallel.no_cycle_collection(), build_lock(project):  # gc: also between the forked stages
-        loaded = stage("load", load_content, project)
+        loaded = stage("load", load_content, project, cache)
         stage("check", check, loaded)
         site = stage("model", build_model, loaded)
         histories = stage("history", task_histories, project, site) if with_history else {}

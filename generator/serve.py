@@ -27,8 +27,8 @@ from generator import accel
 from generator.accel import incremental
 from generator.accel.incremental import Warnings
 from generator.content.errors import ContentError, Problem
-from generator.content.project import Project
-from generator.pipeline import generate, source_date_epoch
+from generator.content.project import Project, stamp
+from generator.pipeline import first_look, generate, source_date_epoch
 
 log = logging.getLogger("mkdocs.reform_compare")
 POLL_S = 0.25  # how often the sources are looked at for a change (MkDocs's default is 0.5 s)
@@ -94,6 +94,7 @@ class Preview:
         self.epoch = os.environ.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(project))
         config = self.config()
         self.strict = config.strict
+        self.cache: dict = {}  # load_content's, between builds
         host, port = config.dev_addr
         self.mount = urlsplit(config.site_url or "/").path
         self.url = _serve_url(host, port, self.mount)
@@ -112,9 +113,11 @@ class Preview:
         start = time.monotonic()
         warnings = Warnings()
         logging.getLogger("mkdocs").addHandler(warnings)
+        looked = False
         try:
-            generate(self.project, with_history=False, out_dir=self.docs)
             key = incremental.inputs(self.project.root, self.site_dir, self.strict, self.epoch, self.url)
+            looked = self.first_look(key)
+            generate(self.project, with_history=False, out_dir=self.docs, cache=self.cache)
             if not self.build_changed(key):
                 self.build_all(key)
         except ContentError as exc:
@@ -132,6 +135,43 @@ class Preview:
             log.info(f"reform-compare: preview built in {time.monotonic() - start:.2f} s")
         finally:
             logging.getLogger("mkdocs").removeHandler(warnings)
+            if looked:  # the browsers reloaded at the first look: once more now that every page is built
+                self.server._wanted_epoch = _timestamp()
+
+    def first_look(self, key: str) -> bool:
+        """When only document records changed since the last build: their own pages, built alone and served
+        (the browsers reload) before the whole build, which checks the content and builds the rest."""
+        changed = self.edited_documents()
+        if not changed or not accel.allowed("incremental", "mkdocs", "mkdocs-material") \
+                or not incremental.same_inputs(self.docs.parent, key):
+            return False
+        start = time.monotonic()
+        try:
+            pages = first_look(self.project, self.docs, changed, self.cache)
+            settings = {"docs_dir": str(self.docs), "site_url": self.url, "dev_addr": self.addr}
+            incremental.preview_pages(self.project.root, self.site_dir, [p for p in pages if p.endswith(".md")],
+                                      self.strict, self.epoch, settings)
+        except Exception as exc:  # content not yet checked: the whole build says what is wrong
+            log.debug(f"reform-compare: no first look ({type(exc).__name__}: {exc})")
+            return False
+        self.server.show()
+        log.info(f"reform-compare: first look at {', '.join(changed)} in {time.monotonic() - start:.2f} s")
+        return True
+
+    def edited_documents(self) -> list[str]:
+        """The ids of the document records changed since the last build, if nothing else under content/
+        changed (nor was added or removed); else none."""
+        seen = {path: entry for path, entry in self.cache.items()}
+        ids = []
+        for path in sorted(p for p in (self.project.content).rglob("*") if p.is_file()):
+            entry = seen.pop(path, None)
+            if entry is None:
+                return []
+            if entry[0] != stamp(path):
+                if path.parent.name != "documents" or path.suffix != ".yaml":
+                    return []
+                ids.append(entry[1].data["id"])
+        return [] if seen else ids
 
     def build_changed(self, key: str) -> bool:
         """Only the changed pages (generator/accel/incremental.py), shown before the search index is made;

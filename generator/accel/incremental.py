@@ -6,8 +6,8 @@ inputs are the same and the same files exist, only the changed ones go through M
 functions, `_populate_page` and `_build_page`, given a Files of the changed pages and the nav's pages), the
 changed downloads are copied, and the search index is made again if its records changed. Everything new is
 written into a folder beside site/ first; a build that fails there leaves site/ as it was. Then each new
-file replaces its old one (a rename each); of the search bundle, whose files Pagefind names by their
-content, only the new files are added, and its entry file, which names the others, is replaced last. The
+file replaces its old one (a rename each); of the search bundle only the files that differ are written,
+and its entry file, which names the others, is replaced last. The
 manifest is removed before the first rename and written after the last, so a build killed between them is
 followed by a full one. Anything else (a template, the theme, mkdocs.yml, a page added or removed, a former address)
 takes the full build. tests/test_incremental.py compares both ways' sites, every file.
@@ -113,6 +113,12 @@ def _read(build: Path) -> dict | None:
     return data if isinstance(data, dict) and data.get("version") == VERSION else None
 
 
+def same_inputs(build: Path, key: str) -> bool:
+    """Whether the recorded build had these shared inputs."""
+    old = _read(build)
+    return old is not None and old.get("inputs") == key
+
+
 def plan(build: Path, site_dir: Path, key: str) -> dict | None:
     """The changes since the recorded build, or None when a full build is needed."""
     old = _read(build)
@@ -157,13 +163,25 @@ def build_changed(root: Path, build: Path, site_dir: Path, changes: dict, strict
         shutil.rmtree(stage, ignore_errors=True)
 
 
+def preview_pages(root: Path, site_dir: Path, pages: list[str], strict: bool, epoch: str, settings: dict) -> int:
+    """`make serve`'s first look at an edit: these pages alone, built and moved into site_dir. The manifest is
+    left as it was: the build that follows finds them changed and builds them again with the rest."""
+    stage = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
+    try:
+        built = _stage(root, stage, {"changed": pages}, strict, epoch, settings)
+        _move_in(stage, site_dir)
+        return built
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
 class BuildError(Exception):
     """The changed pages did not build; site/ is as it was."""
 
 
 def _stage_bundle(search_file: Path, stage: Path, site_dir: Path) -> None:
     """The new search bundle's files that site/ lacks, in stage/pagefind/, and the list of all its files.
-    Pagefind names its index, fragment and filter files by their content: one already there is the same."""
+    Pagefind names its index and filter files by their content: one already there is the same."""
     from generator.search.index import BUNDLE, bundle_files
     files, _ = bundle_files(search_file)
     old = site_dir / BUNDLE
@@ -179,7 +197,7 @@ def _stage_bundle(search_file: Path, stage: Path, site_dir: Path) -> None:
     (stage / BUNDLE_LIST).write_text("\n".join(files) + "\n", encoding="utf-8")
 
 
-HASHED = ("index/", "fragment/", "filter/")  # Pagefind names these files by a hash of their content
+HASHED = ("index/", "filter/")  # named by a hash of their content (fragments by their place: search/index.py)
 BUNDLE_LIST = "pagefind.files"  # in the staging folder: every file of the new bundle
 
 

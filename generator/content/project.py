@@ -56,10 +56,14 @@ class Loaded:
     sources: dict[str, str] = field(default_factory=dict)  # file name -> text
 
 
-def load_content(project: Project) -> Loaded:
-    """Load all content files; raise ContentError with every problem found in any of them."""
+def load_content(project: Project, cache: dict | None = None) -> Loaded:
+    """Load all content files; raise ContentError with every problem found in any of them.
+
+    `cache` (`make serve` keeps one between its builds) holds each file read without a problem, by its
+    inode, size and modification time: a file unchanged since is not parsed again."""
     registry = load_schema_registry(project.schema)
     resolve = make_resolver(registry)
+    cache = {} if cache is None else cache
 
     def load(path: Path, schema_name: str) -> tuple[RawFile | None, list[Problem]]:
         display = project.display(path)
@@ -74,24 +78,46 @@ def load_content(project: Project) -> Loaded:
     documents, source_paths, problems = content_files(project)
     files = [(project.content / f"{name}.yaml", name) for name in ("jurisdictions", "bodies", "themes")]
     files += [(path, "document") for path in documents]
-    processes = parallel.workers(len(files), PARALLEL_MIN_FILES)
+    stamps = [stamp(path) for path, _ in files]
+    kept = {n: cache[path][1] for n, (path, _) in enumerate(files)
+            if stamps[n] and cache.get(path, (None,))[0] == stamps[n]}
+    todo = [n for n in range(len(files)) if n not in kept]
+    processes = parallel.workers(len(todo), PARALLEL_MIN_FILES)
     claims = parallel.Claims(processes)
-    shares = parallel.in_processes(lambda: [(n, *load(path, kind)) for n, (path, kind) in enumerate(files)
-                                            if claims.owns(n // CHUNK)], processes)
-    loaded = parallel.in_order(shares)
-    for _, _, found in loaded:
+    shares = parallel.in_processes(lambda: [(n, *load(*files[n])) for i, n in enumerate(todo)
+                                            if claims.owns(i // CHUNK)], processes)
+    loaded = sorted(parallel.in_order(shares) + [(n, raw, []) for n, raw in kept.items()], key=lambda x: x[0])
+    for n, raw, found in loaded:
         problems += found
+        if not found and stamps[n]:
+            cache[files[n][0]] = (stamps[n], raw)
     sources: dict[str, str] = {}
     for path in source_paths:
+        mark = stamp(path)
+        if mark and cache.get(path, (None,))[0] == mark:
+            sources[path.name] = cache[path][1]
+            continue
         try:
             sources[path.name] = read_text(path, project.display(path), inside=project.content)
-            problems += source_problems(sources[path.name], project.display(path))
+            found = source_problems(sources[path.name], project.display(path))
         except ContentError as exc:
-            problems.extend(exc.problems)
+            found = exc.problems
+        problems += found
+        if not found and mark:
+            cache[path] = (mark, sources[path.name])
     if problems:
         raise ContentError(problems)
     (_, jurisdictions, _), (_, bodies, _), (_, themes, _) = loaded[:3]
     return Loaded(registry, jurisdictions, bodies, themes, [raw for _, raw, _ in loaded[3:]], sources)
+
+
+def stamp(path: Path) -> tuple | None:
+    """A regular file's inode, size and modification time (None for anything else: read, and refused, anew)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
 
 
 TOP_FILES = ("jurisdictions.yaml", "bodies.yaml", "themes.yaml")

@@ -38,7 +38,7 @@ def write_jobs(renderer: Renderer, jobs: list[Job | Download], out_dir: Path,
         folders: dict[str, bool] = {}
         done = []
         for _, path, content in files:
-            wrote = _write_if_changed(out_dir, path, content, folders, fresh)
+            wrote = write_if_changed(out_dir, path, content, folders, fresh)
             st = os.stat(os.path.join(out_dir, path))
             done.append((path, st.st_size, st.st_mtime_ns, wrote))
         return done
@@ -69,11 +69,11 @@ def write_tree(out_dir: Path, files: dict[str, bytes]) -> tuple[int, int]:
     """Write only files whose bytes changed and delete stale ones (mkdocs serve then reloads once)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     folders: dict[str, bool] = {}
-    written = sum(_write_if_changed(out_dir, rel, content, folders) for rel, content in files.items())
+    written = sum(write_if_changed(out_dir, rel, content, folders) for rel, content in files.items())
     return written, _remove_stale(out_dir, files)
 
 
-def _write_if_changed(out_dir: Path, rel: str, content: bytes, folders: dict[str, bool],
+def write_if_changed(out_dir: Path, rel: str, content: bytes, folders: dict[str, bool],
                       fresh: bool = False) -> bool:
     """Write one file unless it already holds these bytes.
 

@@ -386,6 +386,19 @@ def data_jobs(downloads: list, dictionary: list) -> list[Job | Download]:
             *(Download(f"data/{f.name}", f.make) for f in downloads)]
 
 
+def document_pages(site: Site, site_url: str, doc, histories: dict, near: frozenset[str] | None = None) -> list[Job]:
+    """A document's own pages: its page, its source, its views over levels and time, its cascade, its tasks."""
+    above, changes = above_view(site, doc), changes_view(site, doc)
+    own = [document_job(site, site_url, doc, above, changes), source_job(site, doc), *series_jobs(doc, above, changes)]
+    layout = None
+    if any(t.key in site.implemented_by for t in doc.tasks):
+        layout = cascade_layout(site, doc)
+        own += cascade_jobs(site, doc, layout)
+    if near is not None:
+        own = [with_reads(job, near) for job in own]
+    return own + [task_job(site, site_url, task, histories.get(task.key, ()), layout, near) for task in doc.tasks]
+
+
 def site_jobs(site: Site, site_url: str, downloads: list, dictionary: list,
               histories: dict | None = None) -> list[Job | Download]:
     """Every file of build/docs, in a fixed order (the downloads first: they take longest). Where two jobs
@@ -406,16 +419,7 @@ def site_jobs(site: Site, site_url: str, downloads: list, dictionary: list,
             *indicators_jobs(site)]
     near = neighbourhoods(site)
     for doc in site.documents:
-        above, changes = above_view(site, doc), changes_view(site, doc)
-        own = [document_job(site, site_url, doc, above, changes), source_job(site, doc),
-               *series_jobs(doc, above, changes)]
-        layout = None
-        if any(t.key in site.implemented_by for t in doc.tasks):
-            layout = cascade_layout(site, doc)
-            own += cascade_jobs(site, doc, layout)
-        jobs += [with_reads(job, near[doc.id]) for job in own]
-        jobs += [task_job(site, site_url, task, histories.get(task.key, ()), layout, near[doc.id])
-                 for task in doc.tasks]
+        jobs += document_pages(site, site_url, doc, histories, near[doc.id])
     jobs += [_region_reads(site, job) if job.template == "theme_region" else job
              for t in site.themes for job in theme_jobs(site, t)]
     jobs += [job for b in site.bodies for job in body_jobs(site, b)]

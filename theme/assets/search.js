@@ -1,12 +1,11 @@
 // Site search over Pagefind's index (generator/search/). partials/rc-search.html loads this module when
 // the reader opens search; nothing of it or of the index is downloaded before.
 //
-// Results come in two groups, each one Pagefind search: tasks first, then bodies, places, documents
+// Results come in two groups from one Pagefind search: tasks first, then bodies, places, documents
 // and themes. The query and the filters live in the address (?q=…&level=province), so a search can
 // be linked and the back button steps through it. Chinese is matched as overlapping pairs of
 // characters, as generator/search/records.py indexed it.
 
-const OTHER_KINDS = ["body", "jurisdiction", "document", "theme"];
 const FILTERS = [["level", "Level", "Any level"], ["province", "Province", "Any province"],
   ["theme", "Theme", "Any theme"], ["year", "Year", "Any year"]];
 const PARAMS = ["q"].concat(FILTERS.map((f) => f[0]));
@@ -194,12 +193,12 @@ async function run(ui, only) {
   }
   ui.dialog.dataset.rcState = "searching";
   const term = state.q ? queryTerms(state.q) : null;
-  const pf = ui.pagefind;
-  const [tasks, others] = await Promise.all([
-    pf.search(term, { filters: Object.assign({}, filters, { kind: "task" }) }),
-    pf.search(term, { filters: Object.assign({}, filters, { kind: { any: OTHER_KINDS } }) }),
-  ]);
+  // One search fills both groups: a result's id says whether it is a task (generator/search/index.py names
+  // each page "t…" or "o…"), so no filter index is fetched for the split.
+  const found = await ui.pagefind.search(term, { filters });
   if (seq !== ui.seq) return;
+  const tasks = { results: found.results.filter((r) => r.id.startsWith("t")) };
+  const others = { results: found.results.filter((r) => !r.id.startsWith("t")) };
   const [taskData, otherData] = await Promise.all([
     Promise.all(tasks.results.slice(0, ui.shown.task).map((r) => r.data())),
     Promise.all(others.results.slice(0, ui.shown.other).map((r) => r.data())),
