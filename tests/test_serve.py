@@ -113,6 +113,8 @@ def test_serve_shows_edits_and_content_errors_in_the_page(scratch):
         assert "rc-build-problems" not in page and "Edited live epidemic bases" in page
     finally:
         _stop(server)
+    log = server.stderr.read().decode("utf-8", "replace")
+    assert f"first look at {DOC}" in log  # the edited record's own pages were served before the whole build
     # the preview shares no folder with `make site` (build/docs, site/)
     assert not (scratch.root / "build" / "docs").exists()
     assert not (scratch.root / "site").exists()
