@@ -9,7 +9,9 @@ then measures in one run:
             that generator.pipeline.build_site runs;
   bare      MkDocs Material on as many plain Markdown pages (~130 words each), same theme and
             nav policy (a small nav of section pages, every other page in not_in_nav), no hooks;
-  rebuild   one content file changed, then generate + mkdocs build again.
+  rebuild   one content file changed, then `make site` again, as an editor runs it (the project's own
+            build: generate, then MkDocs on the changed pages, or a full build if the edit needs one);
+  reload    `make serve` running, one title saved: seconds until its task page is served with it.
 
 Each measured step runs in its own child process, so its peak RSS is that child's ru_maxrss
 (os.wait4). The disk is synced before the pipeline, the bare build and the rebuild, so that none
@@ -405,7 +407,8 @@ class Steps:
     """Says which scale and step the bench is on, and how long the bench has run."""
 
     NAMES = ("synthesise the corpus", "pipeline: generate", "pipeline: mkdocs build", "bare MkDocs build",
-             "first search in Chromium: Pagefind here, Material's on the bare build", "rebuild after one edit: generate", "rebuild after one edit: mkdocs build", "make serve: reload")
+             "first search in Chromium: Pagefind here, Material's on the bare build", "rebuild after one edit: make site",
+             "make serve: reload")
 
     def __init__(self, scale: int, log):
         self.scale, self.log, self.n, self.start = scale, log, 0, time.perf_counter()
@@ -519,8 +522,7 @@ def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print, serve:
     _edit_title(changed, "(revised)")
     settle()
     rebuilt = rebuild_step(project, work)
-    step(rebuilt["path"])
-    step("skipped" if not serve else "")
+    step(f"the rebuild: {rebuilt['path']}, {rebuilt['s']:.1f} s" + ("; skipped" if not serve else ""))
     served = reload_step(project, work, changed) if serve else {}
 
     pipeline_s = gen["s"] + mk["s"]
@@ -556,7 +558,7 @@ def run_scale(tasks_wanted: int, work: Path, git: bool = True, log=print, serve:
                   "bare_mkdocs": bare_step["cpu_s"], "ratio": round(pipeline_cpu / bare_step["cpu_s"], 3),
                   "rebuild": rebuilt["cpu_s"]},
         "load_average": {"start": start_load, "end": [round(x, 2) for x in os.getloadavg()]},
-        "rebuild": {"s": rebuilt["s"], "path": rebuilt["path"], "stages_s": rebuilt.get("stages_s"),
+        "rebuild": {"s": rebuilt["s"], "path": rebuilt["path"],
                     "share_of_full": round(rebuilt["s"] / pipeline_s, 3), "changed_file": changed.name},
         "reload_s": served.get("reload_s"),
         "serve": served,
