@@ -161,7 +161,7 @@ class Preview:
     def edited_documents(self) -> list[str]:
         """The ids of the document records changed since the last build, if nothing else under content/
         changed (nor was added or removed); else none."""
-        seen = {path: entry for path, entry in self.cache.items()}
+        seen = dict(self.cache)
         ids = []
         for path in sorted(p for p in (self.project.content).rglob("*") if p.is_file()):
             entry = seen.pop(path, None)
