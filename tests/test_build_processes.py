@@ -53,9 +53,17 @@ def build(root: Path, umask: int | None = None) -> subprocess.CompletedProcess:
 
 
 def wait_for_mkdocs(root: Path) -> None:
-    """Until MkDocs has begun writing the new site into its temporary folder."""
+    """Until MkDocs has begun writing the new site into its temporary folder. After the swap that folder's
+    name holds the old site for a moment (it is being removed): that one, the old site's inode, is not it."""
+    old = (root / "site").stat().st_ino
+
+    def writing(folder: Path) -> bool:
+        try:
+            return folder.stat().st_ino != old and any(folder.iterdir())
+        except OSError:  # removed meanwhile
+            return False
     deadline = time.monotonic() + GUARD
-    while not any(p.is_dir() and any(p.iterdir()) for p in root.glob(".site.building-*")):
+    while not any(writing(p) for p in root.glob(".site.building-*")):
         assert time.monotonic() < deadline
         time.sleep(0.05)
 
