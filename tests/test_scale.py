@@ -11,6 +11,7 @@ from generator.pages import jobs as pages
 from generator.pipeline import load_site, render_files
 from generator.content.project import Project
 from generator.accel.fastpage import convert
+from generator.render.renderer import Renderer
 from generator.pages.jobs import LOCAL_PAGE_JURISDICTIONS, LOCAL_PAGE_TASKS, SIDE_BY_SIDE_MAX
 from tests.bench import _retarget, synthesise_copies as synthesise
 from tests.conftest import read_yaml
@@ -39,7 +40,7 @@ def test_every_task_on_a_theme_is_on_its_page_or_a_region_page_once(scaled):
 def test_region_pages_are_bounded_and_linked(scaled):
     site, files = scaled
     main = files["themes/primary-care.md"].decode()
-    assert "## Cities and counties {#local}" in main
+    assert "## Provinces, cities and counties {#local}" in main
     assert 'href="guangdong/"' in main or 'href="../primary-care/guangdong/"' in main
     region_pages = [p for p in files if p.startswith("themes/primary-care/")]
     assert region_pages
@@ -47,8 +48,17 @@ def test_region_pages_are_bounded_and_linked(scaled):
         page = files[path].decode()
         assert page.count("<dd>") <= LOCAL_PAGE_TASKS
         assert ">Primary and grassroots care</a>" in page  # back to the theme page
-    columns = main.split("<thead>")[1].split("</thead>")[0]
-    assert "County" not in columns  # counties are not columns at scale
+    # Only national documents are columns of the theme's page; a province's are columns of its own page.
+    columns = re.findall(r'<section class="rc-column" id="doc-([^"]+)"', main)
+    assert columns and {site.jurisdiction[site.document[d].jurisdiction].level for d in columns} == {"national"}
+    province = files["themes/primary-care/jiangxi/index.md"].decode()
+    assert re.findall(r'<section class="rc-column" id="doc-([^"]+)"', province) == ["jiangxi-2020-h2-key-tasks"]
+    assert province.index('id="doc-jiangxi-') < province.index("## Its cities and counties {#local}")
+    own = sum(1 for t in site.tasks_by_theme["primary-care"] if t.doc == "jiangxi-2020-h2-key-tasks")
+    assert own and province.count("<dd>") == LOCAL_PAGE_TASKS - own  # a page holds as many tasks as the next
+    assert 0 < files["themes/primary-care/jiangxi/2/index.md"].decode().count("<dd>") <= LOCAL_PAGE_TASKS
+    guangdong = files["themes/primary-care/guangdong/index.md"].decode()  # its one document has none on the theme
+    assert "rc-column" not in guangdong and "No commitment on this theme in: <a" in guangdong
 
 
 def test_region_pages_open_the_wording_of_a_task_against_the_one_it_carries_out(scaled):
@@ -60,13 +70,14 @@ def test_region_pages_open_the_wording_of_a_task_against_the_one_it_carries_out(
     for item in items:
         key = re.search(r'tasks/([^/"]+/[^/"]+)/"', item)[1]
         assert (f'tasks/{key}/#wording">wording against the ' in item) == bool(site.task[key].implements)
+        assert "&lt;" not in item  # a task's indicator chips stay links beside its wording link
 
 
 def test_cascade_at_scale_pages_local_tasks_by_province(scaled):
     site, files = scaled
     cascade = files["documents/china-2020-h2-key-tasks/cascade.md"].decode()
     regions = [p for p in files if p.startswith("documents/china-2020-h2-key-tasks/cascade/")]
-    assert regions and "Cities and counties:" in cascade
+    assert regions and "Provinces, cities and counties:" in cascade
     shown = re.findall(r'href="[./]*tasks/([^/"]+/[^/"]+)/(?:#wording)?"',  # a task opens at its wording
                        cascade + "".join(files[p].decode() for p in regions))
     expected = {t.key for d in site.documents for t in d.tasks if t.implements}
@@ -152,7 +163,7 @@ def test_cascade_at_scale_sums_up_each_task_and_province(scaled):
     cascade = files["documents/china-2020-h2-key-tasks/cascade.md"].decode()
     assert re.search(r'<a href="[./]*tasks/china-2020-h2-key-tasks/reform-disease-prevention-system/#cascade">'
                      r'\d+ tasks in 3 provinces</a>', cascade)
-    assert "## Cities and counties {#local}" in cascade
+    assert "## By province {#local}" in cascade
     for province in ("anhui", "guangdong", "jiangxi"):
         assert cascade.count(f'href="{province}/') == 1  # one line per province, not one per task
 
@@ -185,9 +196,10 @@ def test_every_page_at_scale_is_raw_html_blocks_and_headings(scaled):
     assert slow == []
 
 
-def test_cascade_at_scale_counts_long_lists_and_links_them(tmp_path_factory, monkeypatch):
-    """With more provinces carrying out a national task than the cascade page lists, and cities and counties
-    carrying out a provincial task, the page counts them and links to the task pages that list them all."""
+def test_cascade_at_scale_counts_each_province_and_links_its_page(tmp_path_factory):
+    """With more provinces carrying out a national task than a page could list, and cities and counties carrying
+    out a provincial task, the document's cascade page and the task's page count them by province and link each
+    province's cascade page, which lists the province's tasks and counts those carrying out each of them."""
     root = tmp_path_factory.mktemp("provinces") / "project"
     synthesise(root, 1000, git=False)
     content = root / "content"
@@ -214,28 +226,47 @@ def test_cascade_at_scale_counts_long_lists_and_links_them(tmp_path_factory, mon
     project = Project(root)
     site = load_site(project)
     files = render_files(project, site, with_history=False)
-    def main_count(task):  # the national and provincial tasks carrying it out
-        return len(pages.split_local(site, site.implemented_by.get(task.key, ()))[0])
-    national = next(t for t in site.document["china-2020-h2-key-tasks"].tasks if main_count(t) > pages.CASCADE_INLINE)
-    provincial = next(t for t in site.implemented_by[national.key] if t.doc == f"p01-{base}")
-    local = site.implemented_by[provincial.key]
+    def provincial(task):  # the provinces' own tasks carrying it out
+        return [t for t in site.implemented_by.get(task.key, ()) if site.jurisdiction[site.document[t.doc].jurisdiction].rank == 1]
+    national = next(t for t in site.document["china-2020-h2-key-tasks"].tasks if len(provincial(t)) > pages.CASCADE_INLINE)
+    own = next(t for t in provincial(national) if t.doc == f"p01-{base}")
+    local = site.implemented_by[own.key]
     assert len(local) == len(counties)
+    below = site.implemented_by[national.key]
+    groups = {pages.overview_group(site, site.document[t.doc].jurisdiction) for t in below}
     cascade = files["documents/china-2020-h2-key-tasks/cascade.md"].decode()
     item = cascade.split(f'<li id="task-{national.id}">')[1].split("\n</li>")[0]
     assert re.search(rf'<a href="[./]*tasks/china-2020-h2-key-tasks/{national.id}/#cascade">'
-                     rf'{main_count(national)} tasks</a>', item)
+                     rf'{len(below)} tasks in {len(groups)} provinces</a>', item)
     assert "p01-" not in item  # counted, not listed
     national_page = files[f"tasks/china-2020-h2-key-tasks/{national.id}.md"].decode()
-    assert all(f'href="../../{t.doc}/{t.id}/"' in national_page for t in site.implemented_by[national.key]
-               if t.doc.startswith("p"))  # the task's own page lists every province's task
-    smaller = next(t for t in site.document["china-2020-h2-key-tasks"].tasks if 0 < main_count(t) <= pages.CASCADE_INLINE)
-    listed = cascade.split(f'<li id="task-{smaller.id}">')[1].split("\n</li>")[0]
-    assert "<ul><li>" in listed  # a short list stays on the page
+    for n in range(1, pages.CASCADE_INLINE + 3):  # a line a province, to its cascade page
+        assert re.search(rf'href="[./]*documents/china-2020-h2-key-tasks/cascade/province-{n:02d}/#task-{national.id}">'
+                         rf'\d+ tasks? of Synthetic Province {n:02d}</a>', national_page)
+    assert "p01-" not in national_page.split("{#cascade}")[1].split("{#related}")[0]
+    region = files["documents/china-2020-h2-key-tasks/cascade/province-01/index.md"].decode()
+    assert "# How Synthetic Province 01 and its cities and counties carry it out" in region
+    assert f'tasks/p01-{base}/{own.id}/#wording"' in region
+    assert re.search(rf'<a href="[./]*tasks/p01-{base}/{own.id}/#cascade">{len(local)} tasks</a>', region)
+    assert not any(f"tasks/{t.doc}/{t.id}/" in region for t in local)  # the counties' tasks: counted, not listed
+    assert "tasks of cities and counties in" in files[f"tasks/p01-{base}/{own.id}.md"].decode()
 
-    monkeypatch.setattr(pages, "CASCADE_INLINE", 1000)  # every province's task listed under the national one
-    cascade = render_files(project, site, with_history=False)["documents/china-2020-h2-key-tasks/cascade.md"].decode()
-    item = cascade.split(f'<li id="task-{national.id}">')[1].split("\n</li>")[0]
-    assert f"tasks/p01-{base}/{provincial.id}/" in item
-    assert re.search(rf'<a href="[./]*tasks/p01-{base}/{provincial.id}/#cascade">{len(local)} tasks</a>', item)
-    assert not any(f"tasks/{t.doc}/{t.id}/" in item for t in local)  # the counties' tasks: counted, not listed
-    assert "tasks of cities and counties in" in files[f"tasks/p01-{base}/{provincial.id}.md"].decode()
+
+def test_home_matrix_past_its_rows_is_paged_with_china_on_every_page(scaled, monkeypatch):
+    site, files = scaled
+    assert not any(p.startswith("matrix/") for p in files) and 'class="rc-pages"' not in files["index.md"].decode()
+    monkeypatch.setattr(pages, "HOME_MATRIX_ROWS", 2)
+    jobs = pages.home_jobs(site)
+    assert [j.path for j in jobs] == ["index.md", "matrix/2/index.md"]
+    rows = [[row["jurisdiction"].id for row in j.context["matrix"]] for j in jobs]
+    assert rows == [["china", "anhui", "guangdong"], ["china", "jiangxi"]]
+    renderer = Renderer(site, "https://example.org/")
+    home, second = (renderer.render(j).decode() for j in jobs)
+    assert '<nav class="rc-pages" aria-label="Pages"><strong>1</strong> <a href="matrix/2/">2</a>' in home
+    assert "Provinces 1–2 of 3, in name order" in home
+    assert '<a href="../../#matrix">1</a> <strong>2</strong>' in second and "Provinces 3–3 of 3" in second
+    china = re.search(r'<tr><th scope="row">.*?China</a>.*?</tr>', home, re.S)[0]
+    assert china.replace('href="', 'href="../../') == re.search(r'<tr><th scope="row">.*?China</a>.*?</tr>', second, re.S)[0]
+    assert 'jurisdictions/jiangxi/"' in second and 'jurisdictions/jiangxi/"' not in home
+    for page in (home, second):
+        assert convert(re.sub(r"\A---\n.*?\n---\n", "", page, flags=re.DOTALL)) is not None

@@ -55,7 +55,13 @@ def overview_group(site: Site, jurisdiction_id: str) -> str:
     return j.id
 
 
-def home_job(site: Site) -> Job:
+HOME_MATRIX_ROWS = 6  # provinces in the home page's matrix (a row weighs about 2.6 KB, the rest of the page 6 KB):
+# beyond, the matrix is paged, China's row on every page, so that a page stays under 40 KB with Material's frame
+
+
+def home_jobs(site: Site) -> list[Job]:
+    """The home page, with the matrix of tasks by jurisdiction and theme, and the further pages of that matrix
+    (matrix/2/ ...) when there are more provinces than HOME_MATRIX_ROWS."""
     tops = site.top_themes()
     top_of = {t.id: (t.parent or t.id) for t in site.themes}
     groups: dict[str, list] = {}
@@ -72,14 +78,23 @@ def home_job(site: Site) -> Job:
         levels = [site.jurisdiction[d.jurisdiction].level for d in docs]
         rows.append({"jurisdiction": site.jurisdiction[jid], "docs": docs, "counts": counts,
                      "levels": sorted(set(levels), key=levels.index)})
-    most = max([c for row in rows for c in row["counts"].values()] + [1])
+    most = max([c for row in rows for c in row["counts"].values()] + [1])  # one scale over every page
     for row in rows:
         row["cells"] = [{"theme": top, "count": row["counts"][top.id],
                          "heat": 0 if not row["counts"][top.id] else
                          1 + (row["counts"][top.id] - 1) * (HEAT_STEPS - 1) // most} for top in tops]
+    national = [row for row in rows if row["jurisdiction"].rank == 0]
+    provinces = [row for row in rows if row["jurisdiction"].rank != 0]
+    chunks = paged(provinces, HOME_MATRIX_ROWS, "matrix/")
+    urls = ["#matrix", *(url for url, _ in chunks[1:])]
+    pages = [{"rows": national + chunk, "number": n, "urls": urls if len(chunks) > 1 else [],
+              "first": (n - 1) * HOME_MATRIX_ROWS + 1, "last": (n - 1) * HOME_MATRIX_ROWS + len(chunk),
+              "provinces": len(provinces)} for n, (_, chunk) in enumerate(chunks, 1)]
     tasks = site.all_tasks
-    return Job("index.md", "home", {"matrix": rows, "task_count": len(tasks),
-                                    "indicator_count": _indicator_count(tasks)})
+    return [Job("index.md", "home", {"matrix": pages[0]["rows"], "page": pages[0], "task_count": len(tasks),
+                                     "indicator_count": _indicator_count(tasks)}),
+            *(Job(f"{url}index.md", "matrix", {"matrix": page["rows"], "page": page})
+              for (url, _), page in zip(chunks[1:], pages[1:]))]
 
 
 def _citation(site: Site, site_url: str, doc, task: Task | None = None) -> dict:
@@ -102,34 +117,26 @@ def source_job(site: Site, doc) -> Job:
 
 
 def cascade_layout(site: Site, doc) -> dict | None:
-    """At scale, where each task's implementing tasks are listed: national and provincial ones on
-    the page itself (up to CASCADE_INLINE a task, else counted and linked to the task's page, as are
-    the tasks of cities and counties carrying out each of those), cities' and counties' on per-province
-    cascade pages of at most LOCAL_PAGE_TASKS links. None while every document fits side by side."""
+    """At scale, where each task's implementing tasks are listed: national ones on the page itself (up to
+    CASCADE_INLINE a task, else counted and linked to the task's page); each province's own and its cities'
+    and counties' on the province's cascade pages, of at most LOCAL_PAGE_TASKS links, the document's page and
+    each task's counting them by province. None while every document fits side by side."""
     if len(site.documents) <= SIDE_BY_SIDE_MAX:
         return None
     main: dict[str, list[Task]] = {}
     local: dict[str, list[dict]] = {}
     regions: dict[str, list[tuple[Task, list[Task]]]] = {}
     for task in doc.tasks:
-        main[task.key], below = split_local(site, site.implemented_by.get(task.key, ()))
+        main[task.key], below = split_local(site, site.implemented_by.get(task.key, ()), national_only=True)
         for group, tasks in below.items():
             regions.setdefault(group, []).append((task, tasks))
     pages, summary = [], []
     for group in sorted(regions, key=lambda g: site.jurisdiction[g].name):
-        chunks: list[list[tuple[Task, list[Task]]]] = [[]]
-        room = LOCAL_PAGE_TASKS
-        for task, tasks in regions[group]:
-            while tasks:
-                if room == 0:
-                    chunks.append([])
-                    room = LOCAL_PAGE_TASKS
-                piece, tasks = tasks[:room], tasks[room:]
-                chunks[-1].append((task, piece))
-                room -= len(piece)
+        chunks = _cascade_chunks(regions[group])
         urls = [f"{doc.url}cascade/{group}/" + (f"{n}/" if n > 1 else "") for n in range(1, len(chunks) + 1)]
-        summary.append({"jurisdiction": site.jurisdiction[group], "url": urls[0],
-                        "tasks": sum(len(tasks) for _, tasks in regions[group]),
+        own = sum(1 for _, tasks in regions[group] for t in tasks if site.document[t.doc].jurisdiction == group)
+        summary.append({"jurisdiction": site.jurisdiction[group], "url": urls[0], "own": own,
+                        "tasks": sum(len(tasks) for _, tasks in regions[group]) - own,
                         "carried_out": len(regions[group])})
         for n, chunk in enumerate(chunks):
             pages.append({"group": site.jurisdiction[group], "url": urls[n], "urls": urls, "number": n + 1,
@@ -138,9 +145,28 @@ def cascade_layout(site: Site, doc) -> dict | None:
                 links = local.setdefault(task.key, [])
                 if not links or links[-1]["jurisdiction"].id != group:
                     links.append({"jurisdiction": site.jurisdiction[group], "url": f"{urls[n]}#task-{task.id}",
-                                  "count": 0})
+                                  "count": 0, "own": 0})
                 links[-1]["count"] += len(piece)
-    return {"main": main, "local": local, "pages": pages, "regions": summary, "inline": CASCADE_INLINE}
+                links[-1]["own"] += sum(1 for t in piece if site.document[t.doc].jurisdiction == group)
+    provincial = {key: [t for t in tasks if site.jurisdiction[site.document[t.doc].jurisdiction].rank == 1]
+                  for key, tasks in ((t.key, site.implemented_by.get(t.key, ())) for t in doc.tasks)}
+    return {"main": main, "local": local, "pages": pages, "regions": summary, "inline": CASCADE_INLINE,
+            "provincial": provincial}
+
+
+def _cascade_chunks(entries: list[tuple[Task, list[Task]]]) -> list[list[tuple[Task, list[Task]]]]:
+    """A province's (task, its implementing tasks) in pages of at most LOCAL_PAGE_TASKS implementing tasks."""
+    chunks: list[list[tuple[Task, list[Task]]]] = [[]]
+    room = LOCAL_PAGE_TASKS
+    for task, tasks in entries:
+        while tasks:
+            if room == 0:
+                chunks.append([])
+                room = LOCAL_PAGE_TASKS
+            piece, tasks = tasks[:room], tasks[room:]
+            chunks[-1].append((task, piece))
+            room -= len(piece)
+    return chunks
 
 
 def cascade_jobs(site: Site, doc, layout: dict | None) -> list[Job]:
@@ -173,36 +199,44 @@ SIDE_BY_SIDE_MAX = 12  # documents; beyond this a theme page shows provinces and
 LOCAL_PAGE_TASKS = 36  # tasks per page of a province's cities and counties on one theme (or of one body): at
 # about 0.6 KB each, with the wording link, a page stays under 40 KB
 LOCAL_PAGE_JURISDICTIONS = 32  # cities and counties per page, each with its documents (a row weighs about 0.6 KB)
-CASCADE_INLINE = 12  # at scale, a cascade page lists at most this many national and provincial tasks under a task;
-# beyond it, a count links to the task's own page, which lists them all (31 provinces would add 6 KB a task)
+CASCADE_INLINE = 12  # at scale, a cascade page lists at most this many national tasks under a task, and a task's
+# page at most this many provinces' tasks carrying it out (about 0.4 KB each); beyond, each province's are counted
+# and linked to its cascade page (31 provinces would add 6 KB a task)
 
 
-def paged(items: list, size: int, base: str) -> list[tuple[str, list]]:
-    """Items in pages of `size`: (url, items) with urls base, base + "2/", base + "3/" ..."""
-    chunks = [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+def paged(items: list, size: int, base: str, first: int | None = None) -> list[tuple[str, list]]:
+    """Items in pages of `size` (the first page `first`, when it holds something else too): (url, items)
+    with urls base, base + "2/", base + "3/" ..."""
+    first = size if first is None else max(0, min(first, size))
+    chunks = [items[:first]] + [items[i:i + size] for i in range(first, len(items), size)]
     return [(base + (f"{n}/" if n > 1 else ""), chunk) for n, chunk in enumerate(chunks, 1)]
 
 
-def split_local(site: Site, items, doc=attrgetter("doc")) -> tuple[list, dict[str, list]]:
+def split_local(site: Site, items, doc=attrgetter("doc"), national_only: bool = False) -> tuple[list, dict[str, list]]:
     """The items of national and provincial documents, and the others (cities' and counties') by
-    province, provinces in name order; `doc` gives an item's document id."""
+    province, provinces in name order; `doc` gives an item's document id. With `national_only`, a
+    province's own items go with its cities' and counties', first."""
     main, local = [], {}
     groups: dict[str, str] = {}  # by jurisdiction: a theme's thousands of tasks come from a few hundred
     for item in items:
         jid = site.document[doc(item)].jurisdiction
         group = groups.get(jid) or groups.setdefault(jid, overview_group(site, jid))
-        if group == jid:
+        if group == jid and not (national_only and site.jurisdiction[jid].rank != 0):
             main.append(item)
         else:
             local.setdefault(group, []).append(item)
+    if national_only:  # stable: the province's own first, each part in its order
+        local = {g: sorted(items, key=lambda i: site.document[doc(i)].jurisdiction != g) for g, items in local.items()}
     return main, {g: local[g] for g in sorted(local, key=lambda g: site.jurisdiction[g].name)}
 
 
-def region_pages(site: Site, local: dict[str, list], size: int, base: str) -> list[dict]:
-    """Each province's entries in pages of `size`, at base.format(province) and its "2/", "3/" ..."""
+def region_pages(site: Site, local: dict[str, list], size: int, base: str,
+                 first: Mapping[str, int] | None = None) -> list[dict]:
+    """Each province's entries in pages of `size`, at base.format(province) and its "2/", "3/" ...
+    (`first`: by province, how many its first page holds, when that page shows something else too)."""
     regions = []
     for group, entries in local.items():
-        chunks = paged(entries, size, base.format(group))
+        chunks = paged(entries, size, base.format(group), (first or {}).get(group))
         regions.append({"jurisdiction": site.jurisdiction[group], "url": chunks[0][0],
                         "urls": [url for url, _ in chunks], "chunks": chunks, "entries": entries})
     return regions
@@ -215,7 +249,8 @@ def region_jobs(template: str, regions: list[dict], **context) -> list[Job]:
 
 
 def theme_jobs(site: Site, theme) -> list[Job]:
-    """A theme's comparison page and, at scale, one page (or a few) per province for its cities and counties."""
+    """A theme's comparison page and, at scale, one page (or a few) per province: its own documents side by
+    side, then its cities' and counties' tasks."""
     tasks = site.tasks_by_theme.get(theme.id, ())
     by_doc: dict[str, list[Task]] = {}
     for t in tasks:  # one pass, not one per document
@@ -224,16 +259,34 @@ def theme_jobs(site: Site, theme) -> list[Job]:
                    children=site.children(theme.id))
     if len(site.documents) <= SIDE_BY_SIDE_MAX:
         columns = [{"doc": d, "tasks": by_doc.get(d.id, [])} for d in site.documents]
-        return [Job(f"themes/{theme.id}.md", "theme", {"columns": columns, "regions": [], "quiet": [], **context})]
-    # At scale every document cannot be a column: national and provincial documents stay side by
-    # side; each province's cities and counties get pages of their own.
-    main, _ = split_local(site, site.documents, doc=attrgetter("id"))
-    columns = [{"doc": d, "tasks": by_doc[d.id]} for d in main if d.id in by_doc]
-    quiet = [d for d in main if d.id not in by_doc]
-    regions = region_pages(site, split_local(site, tasks)[1], LOCAL_PAGE_TASKS, f"themes/{theme.id}/{{}}/")
+        return [Job(f"themes/{theme.id}.md", "theme", {"columns": columns, "regions": [], "quiet": [], "empty": [],
+                                                      "scale": False, **context})]
+    # At scale every document cannot be a column, nor every province's: national documents stay side by
+    # side, each province gets a row, and its page sets its own documents side by side above its cities'
+    # and counties' tasks, with as many tasks on its first page as on the others.
+    national, own = [], {}
+    for d in split_local(site, site.documents, doc=attrgetter("id"))[0]:
+        if site.jurisdiction[d.jurisdiction].rank == 0:
+            national.append(d)
+        else:
+            own.setdefault(d.jurisdiction, []).append(d)
+    local = split_local(site, tasks)[1]
+    name = lambda g: site.jurisdiction[g].name  # noqa: E731
+    groups = sorted({g for g, docs in own.items() if any(d.id in by_doc for d in docs)} | set(local), key=name)
+    own_tasks = {g: [t for d in own.get(g, ()) for t in by_doc.get(d.id, ())] for g in groups}
+    regions = region_pages(site, {g: local.get(g, []) for g in groups}, LOCAL_PAGE_TASKS, f"themes/{theme.id}/{{}}/",
+                           first={g: LOCAL_PAGE_TASKS - len(own_tasks[g]) for g in groups})
     for region in regions:
+        g = region["jurisdiction"].id
+        region["own"] = own_tasks[g]
+        region["columns"] = [{"doc": d, "tasks": by_doc[d.id]} for d in own.get(g, ()) if d.id in by_doc]
+        region["quiet"] = [d for d in own.get(g, ()) if d.id not in by_doc]
         region["documents"] = len({t.doc for t in region["entries"]})
-    return [Job(f"themes/{theme.id}.md", "theme", {"columns": columns, "regions": regions, "quiet": quiet, **context}),
+    empty = [site.jurisdiction[g] for g in sorted(set(own) - set(groups), key=name)]
+    columns = [{"doc": d, "tasks": by_doc[d.id]} for d in national if d.id in by_doc]
+    quiet = [d for d in national if d.id not in by_doc]
+    return [Job(f"themes/{theme.id}.md", "theme", {"columns": columns, "regions": regions, "quiet": quiet,
+                                                  "empty": empty, "scale": True, **context}),
             *region_jobs("theme_region", regions, theme=theme)]
 
 
@@ -268,9 +321,11 @@ def jurisdiction_job(site: Site, jur, region: dict | None = None, row_docs: dict
 
 
 def _region_reads(site: Site, job: Job) -> Job:
-    """One page of a province's list: its own tasks, and the list's length in tasks, documents and pages."""
+    """One page of a province's list: its own tasks (and on a theme, the province's documents), and the list's
+    length in tasks, documents and pages."""
     entries, region = job.context["entries"], job.context["region"]
-    return with_reads(job, shown_with_above(site, entries), repr((
+    shown = shown_with_above(site, [*entries, *region.get("own", ())]) | {d.id for d in region.get("quiet", ())}
+    return with_reads(job, shown, repr((
         [t.key for t in entries], len(region["entries"]), region.get("documents"), len(region["urls"]))))
 
 
@@ -407,7 +462,7 @@ def site_jobs(site: Site, site_url: str, downloads: list, dictionary: list,
     regions = jurisdiction_regions(site)
     by_id = {region["jurisdiction"].id: region for region in regions}
     main = split_local(site, site.documents, doc=attrgetter("id"))[0] if regions else site.documents
-    jobs = [*data_jobs(downloads, dictionary), home_job(site),
+    jobs = [*data_jobs(downloads, dictionary), *home_jobs(site),
             Job("documents/index.md", "documents", {"documents": main, "regions": regions}),
             Job("themes/index.md", "themes"),
             Job("bodies/index.md", "bodies"),

@@ -227,7 +227,7 @@ class Renderer:
                                f'<a href="{relative(self.url, doc.url)}">{escape(doc.label)}</a></dt>')
                 url, title, _, chips = pieces[(task.doc, task.id)]
                 href = relative(self.url, url)  # once for the task's link and its chips
-                note = escape(caller(task, n)) if caller else _chips(href, chips)
+                note = escape(caller(task, n)) if caller else Markup(_chips(href, chips))  # not escaped by += below
                 if wording and task.implements:
                     above = site.jurisdiction[site.document[site.task[task.implements[0]].doc].jurisdiction]
                     note += Markup(f'<br><a class="rc-muted" href="{href}#wording">wording against the '
