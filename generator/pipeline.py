@@ -37,7 +37,7 @@ from generator.pages.citation import citation_downloads
 from generator.pages.jobs import Download, Job, document_pages, site_jobs
 from generator.render.renderer import Renderer
 from generator.render.share import render_all
-from generator.search.records import write_search_file
+from generator.search.records import SITE, write_search_files
 
 
 
@@ -152,6 +152,8 @@ def generate(project: Project, with_history: bool = True, timings: dict | None =
     with parallel.no_cycle_collection(), build_lock(project):  # gc: also between the forked stages
         loaded = stage("load", load_content, project, cache)
         stage("check", check, loaded)
+        if loaded.parsed is not None:
+            loaded.parsed.save()
         site = stage("model", build_model, loaded)
         histories = stage("history", task_histories, project, site) if with_history else {}
         renderer, jobs = stage("jobs", plan, project, site, histories)
@@ -160,7 +162,7 @@ def generate(project: Project, with_history: bool = True, timings: dict | None =
         timings["written"], timings["removed"] = stage("render+write", write_jobs, renderer, jobs, out_dir,
                                                                 None, keys, timings)
         write_redirects(site, out_dir.parent / "redirects.json")
-        stage("search records", write_search_file, site, out_dir.parent / "search.json")  # indexed by the hook
+        stage("search records", write_search_files, site, out_dir.parent / "search")  # indexed by the hook
     return site
 
 
@@ -245,9 +247,11 @@ def _build_changed(project: Project, site_dir: Path, key: str, strict: bool, epo
         built = incremental.build_changed(project.root, build, site_dir, changes, strict, epoch)
     except incremental.BuildError as exc:
         raise BuildFailed(f"mkdocs build failed: {exc}; {site_dir.name}/ is unchanged") from None
-    incremental.record(build, site_dir, key, changes["docs"])
+    incremental.record(build, site_dir, key, changes)
+    parts = [name for name in changes["search"] if name != SITE]
     print(f"site: {built} changed page{'s' if built != 1 else ''} built"
-          f"{', search index made again' if changes['search'] else ''}", file=sys.stderr)
+          + (f", search index: {len(parts)} of {len(changes['search_state']) - 1} parts made again" if parts else ""),
+          file=sys.stderr)
     return True
 
 

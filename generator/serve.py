@@ -184,7 +184,7 @@ class Preview:
         settings = {"docs_dir": str(self.docs), "site_url": self.url, "dev_addr": self.addr}
         incremental.build_changed(self.project.root, self.docs.parent, self.site_dir, changes, self.strict,
                                   self.epoch, settings, shown=self.server.show)
-        incremental.record(self.docs.parent, self.site_dir, key, changes["docs"])
+        incremental.record(self.docs.parent, self.site_dir, key, changes)
         return True
 
     def build_all(self, key: str) -> None:

@@ -30,7 +30,8 @@ FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "project" / "content"
 # with MkDocs, or the live content) and browser (tests/browser/, headless Chromium).
 GROUPS = {
     "unit": ["test_bad_input", "test_check", "test_code_shape", "test_fields", "test_file_safety", "test_golden",
-             "test_history", "test_incremental", "test_hostile_content", "test_linear_cost", "test_load", "test_parallel", "test_pr_summary",
+             "test_history", "test_incremental", "test_hostile_content", "test_linear_cost", "test_load", "test_parallel", "test_parsed",
+             "test_pr_summary",
              "test_progress", "test_properties",
              "test_render", "test_scaffold", "test_scale", "test_series_checks", "test_validate_builds"],
     "contract": ["test_accel", "test_fastpage", "test_mkdocs_parallel"],

@@ -100,11 +100,10 @@ def index_child(root: Path, site_dir: Path) -> None:
     from generator.content.project import Project
     from generator.pipeline import load_site
     from generator.search.index import write_index
-    from generator.search.records import search_file
+    from generator.search.records import write_search_files
     site = load_site(Project(root))
-    search = root / "build" / "search.json"
-    search.parent.mkdir(parents=True, exist_ok=True)
-    search.write_bytes(search_file(site))
+    search = root / "build" / "search"
+    write_search_files(site, search)
     start = time.perf_counter()
     pages = write_index(search, site_dir)
     (root / "build" / "index-time.json").write_text(json.dumps({"pages": pages, "s": time.perf_counter() - start}))

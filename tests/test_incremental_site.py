@@ -5,6 +5,7 @@ incremental build leaves site/ as it was."""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -56,3 +57,51 @@ def test_a_failed_partial_build_leaves_the_site_as_it_was(tmp_path, monkeypatch)
     with pytest.raises(BuildFailed, match="the theme broke"):
         build_site(project, out)
     assert tree(out) == before
+
+
+def test_an_edit_indexes_again_only_the_part_of_the_index_it_is_in(tmp_path, monkeypatch):
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from generator.search import index, records
+    monkeypatch.setattr(records, "SHARD_TASKS", 30)  # the fixture's tasks in several parts, as at scale
+    project = copy_project(tmp_path / "project")
+    out = tmp_path / "site"
+    build_site(project, out)
+    parts = sorted(p.name for p in (out / "pagefind").iterdir() if (p / "pagefind-entry.json").is_file())
+    assert len(parts) > 2, parts
+    indexed = []
+    real = index.part_files
+    monkeypatch.setattr(index, "part_files", lambda name, *a, **k: indexed.append(name) or real(name, *a, **k))
+    monkeypatch.setattr(pipeline, "_mkdocs_build", _refuse)
+    doc = picks(project)["below"]
+    edit_file(project.root / "content" / "documents" / f"{doc}.yaml", retitle_task)
+    build_site(project, out)
+    names = records.shard_names(load_site(project))
+    assert indexed == [records.shard_of(doc, names)]
+    monkeypatch.setattr(pipeline, "_mkdocs_build", _full)
+    clean = tmp_path / "clean"
+    build_site(project, clean)
+    assert tree(out) == tree(clean)
+
+
+_full = pipeline._mkdocs_build
+
+
+def test_an_edit_that_changes_most_pages_takes_the_full_build(tmp_path, monkeypatch):
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from generator.accel import incremental
+    project = copy_project(tmp_path / "project")
+    out = tmp_path / "site"
+    build_site(project, out)
+    before = incremental.docs_state(project.root / "build" / "docs")
+    runs = []
+    monkeypatch.setattr(pipeline, "_mkdocs_build", lambda *a, **k: runs.append(1) or _full(*a, **k))
+    for path in sorted((project.root / "content" / "documents").glob("*.yaml")):  # every task's title
+        edit_file(path, lambda text: re.sub(r"^(    title: .*)$", r"\1 (edited)", text, flags=re.M))
+    build_site(project, out)
+    after = incremental.docs_state(project.root / "build" / "docs")
+    pages = [rel for rel in after if rel.endswith(".md")]
+    assert sum(1 for rel in pages if before[rel] != after[rel]) * 2 > len(pages)  # more than the processes' share
+    assert runs == [1]
+    clean = tmp_path / "clean"
+    build_site(project, clean)
+    assert tree(out) == tree(clean)

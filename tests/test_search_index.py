@@ -121,7 +121,9 @@ def test_cbor_reads_and_writes_pagefind_files_unchanged():
 
 def test_a_missing_binary_is_a_clear_error(monkeypatch, tmp_path: Path):
     monkeypatch.setattr(index, "get_executable", lambda: None)
-    search = tmp_path / "search.json"
-    search.write_text(json.dumps({"records": [], "filters": {}}), encoding="utf-8")
+    search = tmp_path / "search"
+    search.mkdir()
+    (search / records.SITE).write_text(json.dumps({"filters": {}, "shards": []}), encoding="utf-8")
+    (search / f"{records.MAIN}.json").write_text(json.dumps({"records": []}), encoding="utf-8")
     with pytest.raises(index.SearchIndexError, match="make venv"):
         index.write_index(search, tmp_path / "site")

@@ -29,9 +29,10 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
+from generator.accel import mkdocs_parallel, parallel
 from generator.output.keys import code_digest
 
-VERSION = 1
+VERSION = 2
 PACKAGES = ("mkdocs", "mkdocs-material", "pagefind")
 
 
@@ -89,11 +90,19 @@ def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
 
 
-def record(build: Path, site_dir: Path, key: str, docs: dict | None = None) -> None:
-    """After a build that passed: what site/ was built from (`docs`: docs_state, if just taken)."""
+def search_state(search_dir: Path) -> dict[str, str]:
+    """Every file of build/search (its records, by part, and SITE): its digest."""
+    if not search_dir.is_dir():
+        return {}
+    return {path.name: _file_digest(path) for path in sorted(search_dir.iterdir()) if path.is_file()}
+
+
+def record(build: Path, site_dir: Path, key: str, changes: dict | None = None) -> None:
+    """After a build that passed: what site/ was built from (`changes`: plan's, whose states are the build's)."""
     data = {"version": VERSION, "inputs": key, "site": os.stat(site_dir).st_ino,
-            "docs": docs if docs is not None else docs_state(build / "docs"),
-            "search": _file_digest(build / "search.json"), "redirects": _file_digest(build / "redirects.json")}
+            "docs": changes["docs"] if changes else docs_state(build / "docs"),
+            "search": changes["search_state"] if changes else search_state(build / "search"),
+            "redirects": _file_digest(build / "redirects.json")}
     path = manifest_path(build)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data, separators=(",", ":"), sort_keys=True), encoding="utf-8")
@@ -133,7 +142,19 @@ def plan(build: Path, site_dir: Path, key: str) -> dict | None:
     if now.keys() != old["docs"].keys() or _file_digest(build / "redirects.json") != old.get("redirects"):
         return None  # a page added or gone changes the navigation's neighbours and the sitemap
     changed = sorted(rel for rel, st in now.items() if old["docs"][rel] != st)
-    return {"changed": changed, "search": _file_digest(build / "search.json") != old.get("search"), "docs": now}
+    if _full_is_faster(sum(1 for rel in changed if rel.endswith(".md")), sum(1 for rel in now if rel.endswith(".md"))):
+        return None
+    search = search_state(build / "search")
+    if search.keys() != (old.get("search") or {}).keys():
+        return None  # the index is in other parts now
+    return {"changed": changed, "search": [name for name, digest in search.items() if old["search"][name] != digest],
+            "docs": now, "search_state": search}
+
+
+def _full_is_faster(changed: int, pages: int) -> bool:
+    """Whether a full build would be done first: it shares the pages among processes, this builds them in one."""
+    processes = parallel.workers(pages, mkdocs_parallel.MIN_PAGES)
+    return processes > 1 and changed * processes > pages
 
 
 def build_changed(root: Path, build: Path, site_dir: Path, changes: dict, strict: bool, epoch: str,
@@ -146,13 +167,13 @@ def build_changed(root: Path, build: Path, site_dir: Path, changes: dict, strict
     try:
         built = _stage(root, stage, changes, strict, epoch, settings or {})
         if changes["search"] and shown is None:
-            _stage_bundle(build / "search.json", stage, site_dir)
+            _stage_bundle(build / "search", stage, site_dir, changes["search"])
         forget(build)  # from here until the new manifest, a killed build is followed by a full one
         _move_in(stage, site_dir)
         if shown is not None:
             shown()
             if changes["search"]:
-                _stage_bundle(build / "search.json", stage, site_dir)
+                _stage_bundle(build / "search", stage, site_dir, changes["search"])
                 _move_in(stage, site_dir)
         return built
     except BuildError:
@@ -179,26 +200,29 @@ class BuildError(Exception):
     """The changed pages did not build; site/ is as it was."""
 
 
-def _stage_bundle(search_file: Path, stage: Path, site_dir: Path) -> None:
-    """The new search bundle's files that site/ lacks, in stage/pagefind/, and the list of all its files.
-    Pagefind names its index and filter files by their content: one already there is the same."""
+def _stage_bundle(search_dir: Path, stage: Path, site_dir: Path, changed: list[str]) -> None:
+    """The search bundle's parts whose records changed, indexed again: their files that site/ lacks, in
+    stage/pagefind/, and the list of all their files. Pagefind names its index and filter files (in a part's
+    index/ and filter/) by their content: one already there is the same."""
     from generator.search.index import BUNDLE, bundle_files
-    files, _ = bundle_files(search_file)
+    from generator.search.records import SITE
+    parts = [name[:-len(".json")] for name in changed if name != SITE]
+    files, _ = bundle_files(search_dir, parts)
     old = site_dir / BUNDLE
     out = stage / BUNDLE
     for rel, content in files.items():
         there = old / rel
-        if there.is_file() and (rel.startswith(HASHED) or there.read_bytes() == content):
+        if there.is_file() and (rel.rsplit("/", 2)[-2:-1] in (["index"], ["filter"]) or there.read_bytes() == content):
             continue
         path = out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
     out.mkdir(exist_ok=True)
-    (stage / BUNDLE_LIST).write_text("\n".join(files) + "\n", encoding="utf-8")
+    (stage / BUNDLE_LIST).write_text(json.dumps({"parts": parts, "files": sorted(files)}), encoding="utf-8")
 
 
-HASHED = ("index/", "filter/")  # named by a hash of their content (fragments by their place: search/index.py)
-BUNDLE_LIST = "pagefind.files"  # in the staging folder: every file of the new bundle
+BUNDLE_LIST = "pagefind.files"  # in the staging folder: the parts indexed again, and every file they have now
+ENTRY = "pagefind-entry.json"  # a part's file naming the others: replaced after them
 
 
 def _stage(root: Path, stage: Path, changes: dict, strict: bool, epoch: str, settings: dict) -> int:
@@ -268,13 +292,13 @@ def _nav_files(config) -> set[str]:
 
 
 def _move_in(stage: Path, site_dir: Path) -> None:
-    """Each staged file onto its place in site_dir. The search bundle's new files go in first, its entry file
-    (which names the rest) last; then the files the new bundle no longer names are removed."""
+    """Each staged file onto its place in site_dir. The search bundle's new files go in first, each part's
+    entry file (which names the rest) after them; then the files its new parts no longer have are removed."""
+    from generator.search.index import BUNDLE, part_folders
     listing = stage / BUNDLE_LIST
-    wanted = listing.read_text(encoding="utf-8").split() if listing.is_file() else None
+    bundle = json.loads(listing.read_text(encoding="utf-8")) if listing.is_file() else None
     if listing.is_file():
         listing.unlink()
-    entry = os.path.join("pagefind", "pagefind-entry.json")
     last = []
     for folder, _, names in os.walk(stage):
         rel = os.path.relpath(folder, stage)
@@ -283,17 +307,26 @@ def _move_in(stage: Path, site_dir: Path) -> None:
         os.chmod(target, 0o755)
         for name in names:
             os.chmod(os.path.join(folder, name), 0o644)
-            if os.path.join(rel, name) == entry:
+            if name == ENTRY and rel.split(os.sep)[0] == BUNDLE:
                 last.append((os.path.join(folder, name), target / name))
             else:
                 os.replace(os.path.join(folder, name), target / name)
     for source, target in last:
         os.replace(source, target)
-    if wanted is not None:
-        bundle = site_dir / "pagefind"
-        keep = {os.path.normpath(bundle / rel) for rel in wanted}
-        for folder, _, names in os.walk(bundle):
-            for name in names:
-                path = os.path.normpath(os.path.join(folder, name))
-                if path not in keep:
-                    os.unlink(path)
+    if bundle is not None:
+        root = site_dir / BUNDLE
+        keep = {os.path.normpath(root / rel) for rel in bundle["files"]}
+        for part in bundle["parts"]:
+            for top in part_folders(root, part):
+                _remove_others(top, keep, recurse=top != root)
+
+
+def _remove_others(folder: Path, keep: set[str], recurse: bool) -> None:
+    """The files under folder (below it too if `recurse`) that are not in `keep`."""
+    for path, dirs, names in os.walk(folder):
+        for name in names:
+            full = os.path.normpath(os.path.join(path, name))
+            if full not in keep:
+                os.unlink(full)
+        if not recurse:
+            break

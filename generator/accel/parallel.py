@@ -24,8 +24,12 @@ def workers(amount: int, minimum: int) -> int:
     another thread runs (as in `mkdocs serve`: it may hold a lock the fork would copy)."""
     if amount < minimum or not sys.platform.startswith("linux") or threading.active_count() > 1:
         return 1
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, min(MAX_WORKERS, cpus))
+    return max(1, min(MAX_WORKERS, cores()))
+
+
+def cores() -> int:
+    """The processor cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class Claims:

@@ -10,7 +10,8 @@ from pathlib import Path
 from generator.accel import parallel
 from generator.content.characters import source_problems
 from generator.content.errors import ContentError, Problem
-from generator.content.reader import RawFile, refusal, load_schema_registry, load_yaml, make_resolver, read_text
+from generator.content.parsed import Parsed, folder_for
+from generator.content.reader import RawFile, refusal, load_schema_registry, make_resolver, parse_yaml, read_text
 
 PARALLEL_MIN_FILES = 100  # below this, loading in one process is quicker than forking
 CHUNK = 8  # files a process claims at a time
@@ -54,43 +55,65 @@ class Loaded:
     themes: RawFile
     documents: list[RawFile]
     sources: dict[str, str] = field(default_factory=dict)  # file name -> text
+    parsed: Parsed | None = None  # what to keep for the next load, once the content passed its checks
 
 
 def load_content(project: Project, cache: dict | None = None) -> Loaded:
     """Load all content files; raise ContentError with every problem found in any of them.
 
     `cache` (`make serve` keeps one between its builds) holds each file read without a problem, by its
-    inode, size and modification time: a file unchanged since is not parsed again."""
+    inode, size and modification time: a file unchanged since is not read again. Between builds, a file whose
+    text is unchanged is not parsed again (content/parsed.py)."""
     registry = load_schema_registry(project.schema)
     resolve = make_resolver(registry)
     cache = {} if cache is None else cache
-
-    def load(path: Path, schema_name: str) -> tuple[RawFile | None, list[Problem]]:
-        display = project.display(path)
-        try:
-            return load_yaml(path, display, registry[SCHEMAS[schema_name]], resolve, inside=project.content), []
-        except ContentError as exc:
-            if schema_name != "document" and [p.message for p in exc.problems] == ["file is missing"]:
-                return None, [Problem(display, 1, 1, "file is missing", "every project has content/"
-                                      "jurisdictions.yaml, bodies.yaml and themes.yaml")]
-            return None, exc.problems
-
+    parsed = Parsed(folder_for(project.root), registry)
     documents, source_paths, problems = content_files(project)
     files = [(project.content / f"{name}.yaml", name) for name in ("jurisdictions", "bodies", "themes")]
     files += [(path, "document") for path in documents]
     stamps = [stamp(path) for path, _ in files]
     kept = {n: cache[path][1] for n, (path, _) in enumerate(files)
             if stamps[n] and cache.get(path, (None,))[0] == stamps[n]}
-    todo = [n for n in range(len(files)) if n not in kept]
+    remembered = bool(kept)
+    texts: dict[int, tuple[str, str]] = {}  # the files to parse: their text and key
+    failed = []
+    for n, (path, kind) in enumerate(files):
+        if n in kept:
+            continue
+        display = project.display(path)
+        try:
+            text = read_text(path, display, inside=project.content)
+        except ContentError as exc:
+            failed.append((n, None, _missing(kind, display, exc.problems)))
+            continue
+        key = parsed.key(kind, display, text)
+        data = parsed.get(key)
+        if data is not None:
+            kept[n] = RawFile(display, data, text)
+        else:
+            texts[n] = (text, key)
+
+    def load(n: int) -> tuple[int, RawFile | None, list[Problem]]:
+        (path, kind), (text, _) = files[n], texts[n]
+        try:
+            return n, parse_yaml(text, project.display(path), registry[SCHEMAS[kind]], resolve), []
+        except ContentError as exc:
+            return n, None, exc.problems
+
+    todo = sorted(texts)
     processes = parallel.workers(len(todo), PARALLEL_MIN_FILES)
     claims = parallel.Claims(processes)
-    shares = parallel.in_processes(lambda: [(n, *load(*files[n])) for i, n in enumerate(todo)
-                                            if claims.owns(i // CHUNK)], processes)
-    loaded = sorted(parallel.in_order(shares) + [(n, raw, []) for n, raw in kept.items()], key=lambda x: x[0])
+    shares = parallel.in_processes(lambda: [load(n) for i, n in enumerate(todo) if claims.owns(i // CHUNK)],
+                                   processes)
+    loaded = sorted(parallel.in_order(shares) + failed + [(n, raw, []) for n, raw in kept.items()],
+                    key=lambda x: x[0])
     for n, raw, found in loaded:
         problems += found
         if not found and stamps[n]:
             cache[files[n][0]] = (stamps[n], raw)
+        if not found and n in texts:
+            parsed.put(texts[n][1], raw.data)
+    parsed.complete = not remembered  # a file `cache` kept was not looked up: its entry stays
     sources: dict[str, str] = {}
     for path in source_paths:
         mark = stamp(path)
@@ -108,7 +131,14 @@ def load_content(project: Project, cache: dict | None = None) -> Loaded:
     if problems:
         raise ContentError(problems)
     (_, jurisdictions, _), (_, bodies, _), (_, themes, _) = loaded[:3]
-    return Loaded(registry, jurisdictions, bodies, themes, [raw for _, raw, _ in loaded[3:]], sources)
+    return Loaded(registry, jurisdictions, bodies, themes, [raw for _, raw, _ in loaded[3:]], sources, parsed)
+
+
+def _missing(kind: str, display: str, problems: list[Problem]) -> list[Problem]:
+    if kind != "document" and [p.message for p in problems] == ["file is missing"]:
+        return [Problem(display, 1, 1, "file is missing", "every project has content/"
+                        "jurisdictions.yaml, bodies.yaml and themes.yaml")]
+    return problems
 
 
 def stamp(path: Path) -> tuple | None:

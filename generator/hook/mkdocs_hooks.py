@@ -28,6 +28,7 @@ from generator.accel.mkdocs_parallel import PageBuilder  # noqa: E402
 from generator.hook.sanitize import clean  # noqa: E402
 from generator.progress import Progress  # noqa: E402
 from generator.search.index import SearchIndexError, write_index  # noqa: E402
+from generator.search.records import SITE  # noqa: E402
 
 
 log = logging.getLogger("mkdocs.reform_compare")
@@ -202,12 +203,12 @@ def on_post_build(config, **kwargs):
     """Site search's index (generator/search/), and a page at each former task address."""
     build = Path(config["docs_dir"]).parent  # generate() writes its records beside the pages
     site_dir = Path(config["site_dir"])
-    if (build / "search.json").is_file():
+    if (build / "search" / SITE).is_file():
         if _progress is not None and _progress.enabled:
             print("site search: indexing with Pagefind", file=sys.stderr, flush=True)
         start, usage = time.perf_counter(), {}
         try:
-            pages = write_index(build / "search.json", site_dir, usage)
+            pages = write_index(build / "search", site_dir, usage)
         except SearchIndexError as exc:
             raise PluginError(f"site search: {exc}") from None
         log.info("Site search: %d pages indexed in %.2f seconds (Pagefind %.2f CPU seconds)", pages,

@@ -1,4 +1,8 @@
-"""Write the site's search index: Pagefind's bundle in <site>/pagefind/, from build/search.json.
+"""Write the site's search index: Pagefind's bundle in <site>/pagefind/, from build/search/.
+
+The index is made in parts (search/records.py: the main part, and one folder per part of the tasks), each by
+its own Pagefind process, two at a time; theme/assets/search.js merges them (Pagefind's mergeIndex). After an
+edit only the parts whose records changed are indexed again (generator/accel/incremental.py).
 
 Pagefind runs as a service (`pagefind --service`): the records go in as in-memory HTML files, in site
 order, and the bundle comes back in one message, which this writes out itself. (Pagefind's own
@@ -20,14 +24,16 @@ import os
 import shutil
 import subprocess
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pagefind.service import get_executable
 
+from generator.accel.parallel import cores
 from generator.search import cbor
+from generator.search.records import MAIN, SITE
 
 BUNDLE = "pagefind"
-FILTERS = "filters.json"  # beside the index: the search form's filter labels
 KEEP = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.", "pagefind.", "index/", "fragment/",
         "filter/")  # what the JavaScript API loads
 
@@ -74,9 +80,10 @@ class _Replies(threading.Thread):
             self.done.set()
 
 
-def index_files(records: list[tuple[str, str]], usage: dict | None = None) -> dict[str, bytes]:
+def index_files(records: list[tuple[str, str]], usage: dict | None = None, tag: str = "") -> dict[str, bytes]:
     """Pagefind's bundle for these (address, HTML) records: relative path -> bytes, in a fixed order.
-    `usage`, if given, gets the CPU seconds the Pagefind process used ("cpu_s")."""
+    `usage`, if given, gets the CPU seconds the Pagefind process used ("cpu_s"); `tag` is in the name of each
+    page (a part's, so that pages of two parts have two names)."""
     executable = get_executable()
     if executable is None:
         raise SearchIndexError("the Pagefind binary is missing: run `make venv` (requirements.txt installs it)")
@@ -106,10 +113,10 @@ def index_files(records: list[tuple[str, str]], usage: dict | None = None) -> di
         raise SearchIndexError("Pagefind: " + ("; ".join(replies.errors[:3]) or "no index came back"))
     files = {f["path"].lstrip("/"): base64.b64decode(f["content"]) for f in replies.files}
     files = {path: data for path, data in files.items() if path.startswith(KEEP)}
-    return _fix_filter_order(files)
+    return _fix_filter_order(files, tag)
 
 
-def _fix_filter_order(files: dict[str, bytes]) -> dict[str, bytes]:
+def _fix_filter_order(files: dict[str, bytes], tag: str) -> dict[str, bytes]:
     entry = json.loads(files.pop("pagefind-entry.json"))
     for language in entry["languages"].values():
         meta = cbor.read(files.pop(f"pagefind.{language['hash']}.pf_meta"))
@@ -123,22 +130,23 @@ def _fix_filter_order(files: dict[str, bytes]) -> dict[str, bytes]:
             files[f"filter/{new}.pf_filter"] = data
             filters.append([name, new])
         meta[3] = sorted(filters)
-        _short_page_names(meta, files, tasks)
+        _short_page_names(meta, files, tasks, tag)
         language["hash"], data = _named(meta, 10)
         files[f"pagefind.{language['hash']}.pf_meta"] = data
     files["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return dict(sorted(files.items()))
 
 
-def _short_page_names(meta: list, files: dict[str, bytes], tasks: set[int]) -> None:
-    """Each page's fragment renamed by its place: "t" and a base-36 number for a task, "o" for another page.
+def _short_page_names(meta: list, files: dict[str, bytes], tasks: set[int], tag: str) -> None:
+    """Each page's fragment renamed by its place: "t" and a base-36 number for a task, "o" for another page
+    (after "t" or "o", a part's `tag` and "-").
 
     The metadata, which every first search downloads, lists every page by its fragment's name: Pagefind's
     names are hashes, which do not compress (62 KB at 10,739 pages); numbers in order take 26 KB. And a
     result's id (its name) then says whether it is a task, so one search, with no filter, fills both groups
     of results (theme/assets/search.js)."""
     for n, page in enumerate(meta[1]):
-        name = ("t" if n in tasks else "o") + _base36(n)
+        name = ("t" if n in tasks else "o") + (tag + "-" if tag else "") + _base36(n)
         files[f"fragment/{name}.pf_fragment"] = files.pop(f"fragment/{page[0]}.pf_fragment")
         page[0] = name
 
@@ -158,18 +166,48 @@ def _named(value, digits: int) -> tuple[str, bytes]:
     return "en_" + hashlib.sha256(data).hexdigest()[:digits], cbor.pack(data)
 
 
-def bundle_files(search_file: Path, usage: dict | None = None) -> tuple[dict[str, bytes], int]:
-    """Pagefind's bundle for the records of `search_file`, and the filter labels, by path inside the bundle;
-    and how many pages it indexed."""
-    data = json.loads(search_file.read_text(encoding="utf-8"))
-    files = index_files([tuple(r) for r in data["records"]], usage)
-    files[FILTERS] = (json.dumps(data["filters"], ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-    return files, len(data["records"])
+SHARED = ("pagefind.js", "pagefind-worker.js", "wasm.")  # the scripts: one copy, in the main part
 
 
-def write_index(search_file: Path, site_dir: Path, usage: dict | None = None) -> int:
-    """Index the records of `search_file` into site_dir/pagefind/; returns how many pages it indexed."""
-    files, pages = bundle_files(search_file, usage)
+def part_files(name: str, records: list[tuple[str, str]], usage: dict | None = None) -> dict[str, bytes]:
+    """One part of the bundle, by path inside the bundle: the main part at its top, another in its own folder
+    (which theme/assets/search.js merges into the main part's search), without the scripts."""
+    files = index_files(records, usage, "" if name == MAIN else name.lstrip("s"))
+    if name == MAIN:
+        return files
+    return {f"{name}/{rel}": data for rel, data in files.items() if not rel.startswith(SHARED)}
+
+
+def part_folders(bundle: Path, name: str) -> list[Path]:
+    """Where a part's files are in the bundle: the main part's are beside the other parts' folders."""
+    if name != MAIN:
+        return [bundle / name]
+    return [bundle / rel for rel in ("", "index", "fragment", "filter")]
+
+
+def bundle_files(search_dir: Path, parts: list[str] | None = None,
+                 usage: dict | None = None) -> tuple[dict[str, bytes], int]:
+    """Pagefind's bundle for the records of search_dir (build/search/), by path inside the bundle, and how many
+    pages it indexed. With `parts`, only those parts (and SITE). The parts are indexed at once, one Pagefind
+    process a core."""
+    site = json.loads((search_dir / SITE).read_bytes())
+    names = [MAIN, *site["shards"]] if parts is None else parts
+    data = {name: json.loads((search_dir / f"{name}.json").read_bytes())["records"] for name in names}
+    usages = [{} for _ in names]
+    with ThreadPoolExecutor(max_workers=max(1, min(len(names), cores()))) as pool:
+        made = list(pool.map(lambda n: part_files(names[n], [tuple(r) for r in data[names[n]]], usages[n]),
+                             range(len(names))))
+    files = {SITE: (search_dir / SITE).read_bytes()}
+    for part in made:
+        files.update(part)
+    if usage is not None:
+        usage["cpu_s"] = sum(u.get("cpu_s", 0) for u in usages)
+    return dict(sorted(files.items())), sum(len(records) for records in data.values())
+
+
+def write_index(search_dir: Path, site_dir: Path, usage: dict | None = None) -> int:
+    """Index the records of search_dir into site_dir/pagefind/; returns how many pages it indexed."""
+    files, pages = bundle_files(search_dir, usage=usage)
     out = site_dir / BUNDLE
     if out.exists():
         shutil.rmtree(out)

@@ -10,10 +10,12 @@ a query the same way), so part of a name finds the whole: 卫生健康委员会 
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 from generator.model.site import Body, Document, Jurisdiction, Site, Task, Theme
 
@@ -21,6 +23,12 @@ LEVEL_LABEL = {"national": "National", "province": "Province", "prefecture": "Ci
                "city": "City", "county": "County"}
 KINDS = ("task", "body", "jurisdiction", "document", "theme")
 TERMS = "⁂"  # starts the record's search-only part; search.js shows nothing from there on
+# The index is made in parts, merged in the reader's browser: an edit indexes one part again, and a full build
+# indexes two at a time. Each part costs the first search a few requests (about 5 KB at 10,000 tasks).
+SHARD_TASKS = 1000  # tasks a part: Pagefind indexes one in about a second
+MAX_SHARDS = 8  # parts at most, whatever the size (the first search at 100,000 tasks stays under 500 KB)
+MAIN = "main"  # the part with bodies, places and themes (and everything, on a site of one part)
+SITE = "site.json"  # the filters' labels and the names of the other parts
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
@@ -194,14 +202,44 @@ def filter_labels(site: Site) -> dict:
     }
 
 
-def write_search_file(site: Site, path) -> None:
-    """build/search.json, unless it holds these bytes already."""
-    content = search_file(site)
-    if not path.is_file() or path.read_bytes() != content:
-        path.write_bytes(content)
+def shard_names(site: Site) -> list[str]:
+    """The parts the index is made in: MAIN, then one per SHARD_TASKS tasks (at most MAX_SHARDS) if more than one."""
+    count = min(MAX_SHARDS, -(-len(site.all_tasks) // SHARD_TASKS))
+    return [MAIN] + ([f"s{n}" for n in range(count)] if count > 1 else [])
 
 
-def search_file(site: Site) -> bytes:
-    """build/search.json: the records and the filters' labels, as generator/search/index.py reads them."""
-    return (json.dumps({"records": records(site), "filters": filter_labels(site)}, ensure_ascii=False,
-                       separators=(",", ":")) + "\n").encode("utf-8")
+def shard_of(doc_id: str, names: list[str]) -> str:
+    """The part a document's records are in: the same at every build with as many parts."""
+    if len(names) == 1:
+        return MAIN
+    return names[1 + int.from_bytes(hashlib.sha256(doc_id.encode("utf-8")).digest()[:8], "big") % (len(names) - 1)]
+
+
+def search_files(site: Site) -> dict[str, bytes]:
+    """build/search/: SITE (the filters' labels and the parts) and each part's records, in site order."""
+    names = shard_names(site)
+    parts: dict[str, list] = {name: [] for name in names}
+    owner = {url: shard_of(doc.id, names) for doc in site.documents for url in [doc.url, *(t.url for t in doc.tasks)]}
+    for url, record in records(site):
+        parts[owner.get(url, MAIN)].append((url, record))
+    names = [name for name in names if name == MAIN or parts[name]]  # a few documents may leave a part empty
+    out = {SITE: _json({"filters": filter_labels(site), "shards": names[1:]})}
+    out.update((f"{name}.json", _json({"records": parts[name]})) for name in names)
+    return out
+
+
+def _json(value) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def write_search_files(site: Site, folder: Path) -> None:
+    """build/search/, each file only if its bytes changed (a rebuild indexes again only the parts that did)."""
+    files = search_files(site)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        path = folder / name
+        if not path.is_file() or path.read_bytes() != content:
+            path.write_bytes(content)
+    for path in folder.iterdir():
+        if path.name not in files:
+            path.unlink()

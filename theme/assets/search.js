@@ -36,14 +36,19 @@ async function init(root) {
     last: null,
   };
   ui.status.textContent = "Loading search…";
-  const [pagefind, labels] = await Promise.all([
+  const [pagefind, about] = await Promise.all([
     import(root + "pagefind/pagefind.js"),
-    fetch(root + "pagefind/filters.json").then((r) => r.json()),
+    fetch(root + "pagefind/site.json").then((r) => r.json()),
   ]);
-  await pagefind.options({ excerptLength: 0 });
+  // Results' URLs from the site's root, which ui.root is prefixed to (the site may be in a folder).
+  const options = { excerptLength: 0, baseUrl: "/" };
+  await pagefind.options(options);
   pagefind.init();
+  // The index is in parts (generator/search/records.py): the main one above, the others merged into it.
+  await Promise.all(about.shards.map((name) => pagefind.mergeIndex(root + "pagefind/" + name + "/", options)));
   ui.pagefind = pagefind;
-  buildFilters(ui, labels);
+  ui.parts = about.shards.length > 0;
+  buildFilters(ui, about.filters);
   wire(ui);
   applyAddress(ui, !ui.box.value);
   ui.status.textContent = "";
@@ -196,9 +201,10 @@ async function run(ui, only) {
   // One search fills both groups: a result's id says whether it is a task (generator/search/index.py names
   // each page "t…" or "o…"), so no filter index is fetched for the split.
   const found = await ui.pagefind.search(term, { filters });
+  const all = ui.parts ? await everyWord(ui, term, found.results) : found.results;
   if (seq !== ui.seq) return;
-  const tasks = { results: found.results.filter((r) => r.id.startsWith("t")) };
-  const others = { results: found.results.filter((r) => !r.id.startsWith("t")) };
+  const tasks = { results: all.filter((r) => r.id.startsWith("t")) };
+  const others = { results: all.filter((r) => !r.id.startsWith("t")) };
   const [taskData, otherData] = await Promise.all([
     Promise.all(tasks.results.slice(0, ui.shown.task).map((r) => r.data())),
     Promise.all(others.results.slice(0, ui.shown.other).map((r) => r.data())),
@@ -206,6 +212,17 @@ async function run(ui, only) {
   if (seq !== ui.seq) return;
   render(ui, state, words(state.q), [tasks.results.length, taskData], [others.results.length, otherData]);
   ui.dialog.dataset.rcState = "done";
+}
+
+// Pagefind leaves out of a search the words its index does not have. With the index in parts, a part that lacks
+// one word of the query would answer for the others alone: a result stays only if it has each word the site has
+// (results are named apart in every part: generator/search/index.py).
+async function everyWord(ui, term, results) {
+  const words = term ? term.split(" ") : [];
+  if (words.length < 2) return results;
+  const found = await Promise.all(words.map((word) => ui.pagefind.search(word)));
+  const sets = found.map((f) => new Set(f.results.map((r) => r.id)));
+  return results.filter((r) => sets.every((set) => !set.size || set.has(r.id)));
 }
 
 // ---------------------------------------------------------------- showing
