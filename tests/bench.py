@@ -444,9 +444,8 @@ def rebuild_step(project: Path, work: Path) -> dict:
                       str(project / "site")], cwd=ROOT, env=_env(),
                      log=work / "rebuild.log")
     text = (work / "rebuild.log").read_text(encoding="utf-8", errors="replace")
-    found = re.search(r"site: (\d+) changed pages? built(, search index made again)?", text)
-    step["path"] = (f"{found.group(1)} changed pages built" + (", search index made again" if found.group(2) else "")
-                    if found else "full build")
+    found = re.search(r"site: (\d+) changed pages? built(, search index: \d+ of \d+ parts made again)?", text)
+    step["path"] = found.group(0)[len("site: "):] if found else "full build"
     return step
 
 
