@@ -109,11 +109,18 @@ def test_documents_and_jurisdictions_at_scale_list_cities_and_counties_per_provi
     site, files = scaled
     documents, jurisdictions = files["documents/index.md"].decode(), files["jurisdictions/index.md"].decode()
     local = [p for p in _pages_under(files, "jurisdictions/") if "/local/" in p]
-    assert local and "## Cities and counties {#local}" in documents
-    # National and provincial documents on the index; every other one on its province's page, once.
-    listed = re.findall(r'href="([a-z0-9-]+)/"', documents) + [
+    assert local and "## Provinces, cities and counties {#local}" in documents
+    # National documents on the index, a province's on its page, every other one on its province's local page, once.
+    national = re.findall(r'<tr><td><a href="([a-z0-9-]+)/"', documents)
+    assert national == [d.id for d in site.documents if d.jurisdiction == "china"]
+    timelines = [files[f"jurisdictions/{p}.md"].decode().split('<ol class="rc-timeline">')[1].split("</ol>")[0]
+                 for p in ("guangdong", "jiangxi")]  # Anhui has none of its own
+    listed = national + [d for t in timelines for d in re.findall(r'<li><span class="rc-when">[^<]*</span> <a href="'
+                                                               r'[./]*documents/([a-z0-9-]+)/"', t)] + [
         d for p in local for d in re.findall(r'href="[./]*documents/([a-z0-9-]+)/"', files[p].decode())]
     assert sorted(listed) == sorted(d.id for d in site.documents)
+    for province in ("guangdong", "jiangxi"):  # each with a document of its own
+        assert f'<a href="../jurisdictions/{province}/#documents">' in documents
     assert "c0001-" not in documents and "county-" not in jurisdictions
     # Every jurisdiction is in the tree or on a province's page, once; each province's page is linked.
     in_tree = re.findall(r'href="([a-z0-9-]+)/"', jurisdictions)

@@ -365,6 +365,24 @@ def jurisdiction_regions(site: Site) -> list[dict]:
     return regions
 
 
+def documents_job(site: Site, main: list, regions: list[dict]) -> Job:
+    """The documents index: every document while they fit; at scale the national ones, and a row per province
+    counting its own documents (listed on its page) and its cities' and counties' (on their own pages)."""
+    if not regions:
+        return Job("documents/index.md", "documents", {"documents": main, "provinces": []})
+    local = {region["jurisdiction"].id: region for region in regions}
+    national, own = [], {}
+    for d in main:
+        if site.jurisdiction[d.jurisdiction].rank == 0:
+            national.append(d)
+        else:
+            own.setdefault(d.jurisdiction, []).append(d)
+    groups = sorted(set(own) | {g for g, r in local.items() if r["documents"]}, key=lambda g: site.jurisdiction[g].name)
+    provinces = [{"jurisdiction": site.jurisdiction[g], "docs": own.get(g, []), "region": local.get(g),
+                  "tasks": sum(len(d.tasks) for d in own.get(g, ()))} for g in groups]
+    return Job("documents/index.md", "documents", {"documents": national, "provinces": provinces})
+
+
 def indicator_rows(site: Site) -> list[dict]:
     """Every indicator with its task and main theme, grouped by theme in taxonomy order."""
     theme_order = {t.id: n for n, t in enumerate(site.themes)}
@@ -463,7 +481,7 @@ def site_jobs(site: Site, site_url: str, downloads: list, dictionary: list,
     by_id = {region["jurisdiction"].id: region for region in regions}
     main = split_local(site, site.documents, doc=attrgetter("id"))[0] if regions else site.documents
     jobs = [*data_jobs(downloads, dictionary), *home_jobs(site),
-            Job("documents/index.md", "documents", {"documents": main, "regions": regions}),
+            documents_job(site, main, regions),
             Job("themes/index.md", "themes"),
             Job("bodies/index.md", "bodies"),
             Job("jurisdictions/index.md", "jurisdictions", {
