@@ -55,7 +55,7 @@ class Loaded:
     themes: RawFile
     documents: list[RawFile]
     sources: dict[str, str] = field(default_factory=dict)  # file name -> text
-    parsed: Parsed | None = None  # what to keep for the next load, once the content passed its checks
+    parsed: Parsed | None = field(default=None, compare=False, repr=False)  # kept for the next load once checked
 
 
 def load_content(project: Project, cache: dict | None = None) -> Loaded:
