@@ -32,7 +32,7 @@ from generator.model.history import task_histories
 from generator.model.site import Site, build_model
 from generator.output.export import DICTIONARY, data_files
 from generator.output.files import write_if_changed, write_jobs, write_redirects
-from generator.output.keys import document_digests, job_keys, site_digest
+from generator.output.keys import document_digests, document_keys, job_keys, site_digest
 from generator.pages.citation import citation_downloads
 from generator.pages.jobs import Download, Job, document_pages, site_jobs
 from generator.render.renderer import Renderer
@@ -86,12 +86,15 @@ def plan(project: Project, site: Site, histories: dict) -> tuple[Renderer, list[
     return renderer, jobs
 
 
-def render_keys(project: Project, site: Site, histories: dict, renderer: Renderer, jobs: list) -> list[str | None]:
-    """Each job's render key (output/keys.py): what it is made from, so that an unchanged file is not made again.
-    The documents' ids in order are site-wide: adding or removing a document renders every file again."""
+def render_keys(project: Project, site: Site, histories: dict, renderer: Renderer,
+                jobs: list) -> tuple[list[str | None], dict[str, str]]:
+    """Each job's render key (output/keys.py): what it is made from, so that an unchanged file is not made again;
+    and each document's (for the search records). The documents' ids in order are site-wide: adding or
+    removing a document renders every file again."""
     common = site_digest(project.root, site, renderer.site_url, renderer.as_of, read_settings(project),
                          [doc.id for doc in site.documents])
-    return job_keys(jobs, common, document_digests(site, histories))
+    digests = document_digests(site, histories)
+    return job_keys(jobs, common, digests), document_keys(common, digests)
 
 
 def first_look(project: Project, out_dir: Path, changed: list[str], cache: dict) -> list[str]:
@@ -157,12 +160,12 @@ def generate(project: Project, with_history: bool = True, timings: dict | None =
         site = stage("model", build_model, loaded)
         histories = stage("history", task_histories, project, site) if with_history else {}
         renderer, jobs = stage("jobs", plan, project, site, histories)
-        keys = stage("keys", render_keys, project, site, histories, renderer, jobs)
+        keys, doc_keys = stage("keys", render_keys, project, site, histories, renderer, jobs)
         out_dir = out_dir or docs_dir(project)
         timings["written"], timings["removed"] = stage("render+write", write_jobs, renderer, jobs, out_dir,
                                                                 None, keys, timings)
         write_redirects(site, out_dir.parent / "redirects.json")
-        stage("search records", write_search_files, site, out_dir.parent / "search")  # indexed by the hook
+        stage("search records", write_search_files, site, out_dir.parent / "search", doc_keys)  # indexed by the hook
     return site
 
 

@@ -11,6 +11,8 @@ import pytest
 
 from generator.content.project import Project
 from generator.pipeline import generate, load_site
+from generator.search import records
+from generator.search.records import search_files
 from tests.bench import synthesise
 from tests.conftest import copy_project
 
@@ -83,6 +85,8 @@ def check_edits(project: Project, tmp: Path, edits: list[tuple[str, object]]) ->
         clean = tmp / f"clean-{n}" / "docs"
         generate(project, with_history=False, out_dir=clean)
         assert tree(project.root / "build" / "docs") == tree(clean), f"after edit {n} of {file}"
+        fresh = search_files(load_site(project))  # the search records, every part made anew
+        assert tree(project.root / "build" / "search") == fresh, f"search records after edit {n} of {file}"
     return rendered
 
 
@@ -99,7 +103,8 @@ def document_edits(project: Project) -> list[tuple[str, object]]:
     return edits
 
 
-def test_a_rebuild_after_each_edit_gives_the_bytes_of_a_clean_build(tmp_path):
+def test_a_rebuild_after_each_edit_gives_the_bytes_of_a_clean_build(tmp_path, monkeypatch):
+    monkeypatch.setattr(records, "SHARD_TASKS", 30)  # the search records in parts, as at scale
     project = copy_project(tmp_path / "project")
     edits = document_edits(project) + [("themes.yaml", retitle_task)]  # a theme's title: a site-wide file
     check_edits(project, tmp_path, edits)

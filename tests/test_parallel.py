@@ -160,3 +160,19 @@ def test_content_that_breaks_the_model_is_reported_by_the_checks(scratch, monkey
     [problem] = exc.value.problems
     assert "unknown jurisdiction 'feixii'" in problem.message and problem.line == 10
     assert not (scratch.root / "build").exists()
+
+
+def test_checking_in_processes_gives_the_same_problems_in_the_same_order(scratch, monkeypatch):
+    from generator.content.checks import check
+    path = scratch.content / "documents" / "jiangxi-2020-h2-key-tasks.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("themes: [reform-leadership, covid-19, disease-control]", "themes: [no-such-theme]", 1)
+    path.write_text(text.replace("themes: [disease-control, maternal-child-health, health-promotion]",
+                                 "themes: [disease-control, no-such-theme-either]", 1), encoding="utf-8")
+    loaded = load_content(scratch)
+    with pytest.raises(ContentError) as one:
+        check(loaded)
+    monkeypatch.setattr(parallel, "workers", lambda amount, minimum: 2)
+    with pytest.raises(ContentError) as shared:
+        check(loaded)
+    assert shared.value.problems == one.value.problems and len(one.value.problems) >= 2

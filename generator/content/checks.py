@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
 
+from generator.accel import parallel
 from generator.content import addresses, passages
 from generator.content.project import SCHEMAS, Loaded
 from generator.content.errors import ContentError, Problem, did_you_mean
@@ -23,6 +24,7 @@ from generator.content.vocabulary import LEVEL_RANK, PLACEHOLDERS, real_date
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator
 
+PARALLEL_MIN_DOCUMENTS = 100  # below this, the rules run in one process (forking costs more than it saves)
 LOADED_RULES = [*SERIES_RULES, *addresses.RULES, *passages.RULES]  # functions of Loaded, run last (see check)
 SLUG_HINT = "use lower-case letters a-z, digits and single hyphens, e.g. reform-disease-prevention-system"
 
@@ -712,12 +714,20 @@ def schema_stage(loaded: Loaded) -> tuple[list[Problem], dict[str, list[tuple]]]
 def check(loaded: Loaded) -> None:
     """Raise ContentError listing every problem in the loaded content: schema and rules together."""
     problems, unsound = schema_stage(loaded)
+    processes = parallel.workers(len(loaded.documents), PARALLEL_MIN_DOCUMENTS)
     ctx = Context(loaded, unsound)
-    for rule in RULES:
-        problems.extend(rule(ctx))
+    problems += _run(RULES, ctx, processes)
     if problems:
         raise ContentError(problems)
     # addresses.py and passages.py read the records whole, so they run once everything above is clean
-    problems += [problem for rule in LOADED_RULES for problem in rule(loaded)]
+    problems += _run(LOADED_RULES, loaded, processes)
     if problems:
         raise ContentError(problems)
+
+
+def _run(rules: list, arg, processes: int) -> list[Problem]:
+    """Each rule's problems, in the rules' order; the rules shared among `processes` processes."""
+    claims = parallel.Claims(processes)
+    shares = parallel.in_processes(lambda: [(n, rule(arg)) for n, rule in enumerate(rules) if claims.owns(n)],
+                                   processes)
+    return [problem for _, found in parallel.in_order(shares) for problem in found]

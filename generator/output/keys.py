@@ -53,6 +53,11 @@ def document_digests(site: Site, histories: dict) -> dict[str, str]:
             for doc in site.documents}
 
 
+def document_keys(common: str, digests: dict[str, str]) -> dict[str, str]:
+    """Each document's key: what its records are made from, with everything site-wide."""
+    return {doc_id: _digest(common, digest) for doc_id, digest in digests.items()}
+
+
 def job_keys(jobs, common: str, digests: dict[str, str]) -> list[str | None]:
     """Each job's key, None for a job that reads the whole site."""
     of_reads: dict[frozenset, str] = {}  # the task pages of a document mostly read one same set

@@ -14,7 +14,7 @@ import hashlib
 import html
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from generator.model.site import Body, Document, Jurisdiction, Site, Task, Theme
@@ -29,6 +29,7 @@ SHARD_TASKS = 1000  # tasks a part: Pagefind indexes one in about a second
 MAX_SHARDS = 8  # parts at most, whatever the size (the first search at 100,000 tasks stays under 500 KB)
 MAIN = "main"  # the part with bodies, places and themes (and everything, on a site of one part)
 SITE = "site.json"  # the filters' labels and the names of the other parts
+PART = "part"  # the filter naming a record's part, where there are several
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
@@ -179,12 +180,20 @@ def theme_record(site: Site, places: _Places, theme: Theme) -> str:
 
 def records(site: Site) -> list[tuple[str, str]]:
     """(page address, record HTML) for every searchable page, in site order."""
+    return _records(site, lambda doc_id: True, True)
+
+
+def _records(site: Site, wanted: Callable[[str], bool], others: bool) -> list[tuple[str, str]]:
+    """The records of the tasks and documents whose document is `wanted`, and, with `others`, of the bodies,
+    places and themes; in site order."""
     places = _Places(site)
-    out = [(t.url, task_record(site, places, t)) for t in site.all_tasks]
-    out += [(f"bodies/{b.id}/", body_record(site, places, b)) for b in site.bodies]
-    out += [(f"jurisdictions/{j.id}/", jurisdiction_record(site, places, j)) for j in site.jurisdictions]
-    out += [(d.url, document_record(site, places, d)) for d in site.documents]
-    out += [(f"themes/{t.id}/", theme_record(site, places, t)) for t in site.themes]
+    out = [(t.url, task_record(site, places, t)) for t in site.all_tasks if wanted(t.doc)]
+    if others:
+        out += [(f"bodies/{b.id}/", body_record(site, places, b)) for b in site.bodies]
+        out += [(f"jurisdictions/{j.id}/", jurisdiction_record(site, places, j)) for j in site.jurisdictions]
+    out += [(d.url, document_record(site, places, d)) for d in site.documents if wanted(d.id)]
+    if others:
+        out += [(f"themes/{t.id}/", theme_record(site, places, t)) for t in site.themes]
     return out
 
 
@@ -215,26 +224,55 @@ def shard_of(doc_id: str, names: list[str]) -> str:
     return names[1 + int.from_bytes(hashlib.sha256(doc_id.encode("utf-8")).digest()[:8], "big") % (len(names) - 1)]
 
 
-def search_files(site: Site) -> dict[str, bytes]:
-    """build/search/: SITE (the filters' labels and the parts) and each part's records, in site order."""
+def search_files(site: Site, keys: dict[str, str] | None = None,
+                 kept: Callable[[str, str], bytes | None] = lambda name, key: None) -> dict[str, bytes]:
+    """build/search/: SITE (the filters' labels and the parts) and each part's records, in site order.
+    `keys` (each document's render key: output/keys.py) give each part but the main one a key; a part whose
+    file kept(name, key) gives is not made again. `keys` then holds each part's key, by its file name."""
     names = shard_names(site)
-    parts: dict[str, list] = {name: [] for name in names}
-    owner = {url: shard_of(doc.id, names) for doc in site.documents for url in [doc.url, *(t.url for t in doc.tasks)]}
-    for url, record in records(site):
-        parts[owner.get(url, MAIN)].append((url, record))
-    names = [name for name in names if name == MAIN or parts[name]]  # a few documents may leave a part empty
+    part_of = {doc.id: shard_of(doc.id, names) for doc in site.documents}
+    names = [name for name in names if name == MAIN or name in part_of.values()]  # a part may have no document
     out = {SITE: _json({"filters": filter_labels(site), "shards": names[1:]})}
-    out.update((f"{name}.json", _json({"records": parts[name]})) for name in names)
+    made = {}
+    for name in names:
+        key = hashlib.sha256("\0".join(keys[doc.id] for doc in site.documents if part_of[doc.id] == name)
+                             .encode()).hexdigest() if keys is not None and name != MAIN else ""
+        if key:
+            made[f"{name}.json"] = key
+        content = kept(f"{name}.json", key) if key else None
+        out[f"{name}.json"] = content or _json({"records": [
+            (url, _in_part(record, name) if len(names) > 1 else record)
+            for url, record in _records(site, lambda doc_id: part_of[doc_id] == name, name == MAIN)]})
+    if keys is not None:
+        keys.clear()
+        keys.update(made)
     return out
+
+
+def _in_part(record: str, name: str) -> str:
+    """A record with its part as a filter value: search.js asks each part which words it has by it."""
+    return record.replace("</main>", f'<i data-pagefind-filter="{PART}[data-v]" data-v="{name}"></i></main>')
 
 
 def _json(value) -> bytes:
     return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
-def write_search_files(site: Site, folder: Path) -> None:
-    """build/search/, each file only if its bytes changed (a rebuild indexes again only the parts that did)."""
-    files = search_files(site)
+def write_search_files(site: Site, folder: Path, keys: dict[str, str] | None = None) -> None:
+    """build/search/, each file only if its bytes changed (a rebuild indexes again only the parts that did).
+    With `keys` (each document's render key), a part whose documents' keys are those of the last build is not
+    made again (its key is in build/search.keys.json)."""
+    ledger = folder.parent / "search.keys.json"
+    try:
+        old = json.loads(ledger.read_text(encoding="utf-8")) if keys is not None else {}
+    except (OSError, ValueError):
+        old = {}
+
+    def kept(name: str, key: str) -> bytes | None:
+        path = folder / name
+        return path.read_bytes() if old.get(name) == key and path.is_file() else None
+    keys = dict(keys) if keys is not None else None
+    files = search_files(site, keys, kept)
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         path = folder / name
@@ -243,3 +281,7 @@ def write_search_files(site: Site, folder: Path) -> None:
     for path in folder.iterdir():
         if path.name not in files:
             path.unlink()
+    if keys is not None:
+        ledger.write_text(json.dumps(keys, sort_keys=True), encoding="utf-8")
+    elif ledger.exists():
+        ledger.unlink()

@@ -200,8 +200,7 @@ async function run(ui, only) {
   const term = state.q ? queryTerms(state.q) : null;
   // One search fills both groups: a result's id says whether it is a task (generator/search/index.py names
   // each page "t…" or "o…"), so no filter index is fetched for the split.
-  const found = await ui.pagefind.search(term, { filters });
-  const all = ui.parts ? await everyWord(ui, term, found.results) : found.results;
+  const all = await search(ui, term, filters);
   if (seq !== ui.seq) return;
   const tasks = { results: all.filter((r) => r.id.startsWith("t")) };
   const others = { results: all.filter((r) => !r.id.startsWith("t")) };
@@ -215,14 +214,24 @@ async function run(ui, only) {
 }
 
 // Pagefind leaves out of a search the words its index does not have. With the index in parts, a part that lacks
-// one word of the query would answer for the others alone: a result stays only if it has each word the site has
-// (results are named apart in every part: generator/search/index.py).
-async function everyWord(ui, term, results) {
-  const words = term ? term.split(" ") : [];
-  if (words.length < 2) return results;
-  const found = await Promise.all(words.map((word) => ui.pagefind.search(word)));
-  const sets = found.map((f) => new Set(f.results.map((r) => r.id)));
-  return results.filter((r) => sets.every((set) => !set.size || set.has(r.id)));
+// one word of the query would answer for the others alone: its results stay only if it has each word the site
+// has. Which parts have a word, each part counts (the "part" filter of generator/search/records.py) in a search
+// for the word filtered to nothing, which ranks nothing; its index chunks are the query's. A result's name
+// says its part ("t3-…" is part s3's, a name without "-" the main part's: generator/search/index.py).
+async function search(ui, term, filters) {
+  const words = ui.parts && term && term.includes(" ") ? term.split(" ") : [];
+  const [found, ...each] = await Promise.all([ui.pagefind.search(term, { filters }),
+    ...words.map((word) => ui.pagefind.search(word, { filters: { part: "-" } }))]);
+  if (!words.length) return found.results;
+  const having = each.map((f) => (f.totalFilters && f.totalFilters.part) || {})
+    .filter((counts) => Object.values(counts).some((n) => n > 0));
+  const whole = (part) => having.every((counts) => counts[part] > 0);
+  return found.results.filter((r) => whole(partOf(r.id)));
+}
+
+function partOf(id) {
+  const dash = id.indexOf("-");
+  return dash < 0 ? "main" : "s" + id.slice(1, dash);
 }
 
 // ---------------------------------------------------------------- showing
