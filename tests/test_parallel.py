@@ -176,3 +176,17 @@ def test_checking_in_processes_gives_the_same_problems_in_the_same_order(scratch
     with pytest.raises(ContentError) as shared:
         check(loaded)
     assert shared.value.problems == one.value.problems and len(one.value.problems) >= 2
+
+
+def test_rules_giving_generators_work_in_a_process_too():
+    import time
+    from generator.content import checks
+    from generator.content.errors import Problem
+
+    def rule(n):
+        def run(arg):
+            time.sleep(0.03)  # long enough that the forked process takes some of the rules
+            return (Problem("x.yaml", n, 1, f"problem {n}", "") for _ in range(1))
+        return run
+    problems = checks._run([rule(n) for n in range(1, 21)], None, 2)
+    assert [p.line for p in problems] == list(range(1, 21))

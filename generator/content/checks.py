@@ -728,6 +728,6 @@ def check(loaded: Loaded) -> None:
 def _run(rules: list, arg, processes: int) -> list[Problem]:
     """Each rule's problems, in the rules' order; the rules shared among `processes` processes."""
     claims = parallel.Claims(processes)
-    shares = parallel.in_processes(lambda: [(n, rule(arg)) for n, rule in enumerate(rules) if claims.owns(n)],
-                                   processes)
+    shares = parallel.in_processes(  # list(): a rule may give a generator, which cannot go back from a process
+        lambda: [(n, list(rule(arg))) for n, rule in enumerate(rules) if claims.owns(n)], processes)
     return [problem for _, found in parallel.in_order(shares) for problem in found]

@@ -31,7 +31,7 @@ from pagefind.service import get_executable
 
 from generator.accel.parallel import cores
 from generator.search import cbor
-from generator.search.records import MAIN, SITE
+from generator.search.records import LEXICON, MAIN, SITE
 
 BUNDLE = "pagefind"
 KEEP = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.", "pagefind.", "index/", "fragment/",
@@ -120,33 +120,35 @@ def _fix_filter_order(files: dict[str, bytes], tag: str) -> dict[str, bytes]:
     entry = json.loads(files.pop("pagefind-entry.json"))
     for language in entry["languages"].values():
         meta = cbor.read(files.pop(f"pagefind.{language['hash']}.pf_meta"))
-        filters, tasks = [], set()
+        filters, tasks, lexicons = [], set(), set()
         for name, old in meta[3]:
             content = cbor.read(files.pop(f"filter/{old}.pf_filter"))
             content[1].sort(key=lambda value: value[0])
             if name == "kind":
                 tasks = {n for value, pages in content[1] if value == "task" for n in pages}
+                lexicons = {n for value, pages in content[1] if value == LEXICON for n in pages}
             new, data = _named(content, 7)
             files[f"filter/{new}.pf_filter"] = data
             filters.append([name, new])
         meta[3] = sorted(filters)
-        _short_page_names(meta, files, tasks, tag)
+        _short_page_names(meta, files, tasks, lexicons, tag)
         language["hash"], data = _named(meta, 10)
         files[f"pagefind.{language['hash']}.pf_meta"] = data
     files["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return dict(sorted(files.items()))
 
 
-def _short_page_names(meta: list, files: dict[str, bytes], tasks: set[int], tag: str) -> None:
-    """Each page's fragment renamed by its place: "t" and a base-36 number for a task, "o" for another page
-    (after "t" or "o", a part's `tag` and "-").
+def _short_page_names(meta: list, files: dict[str, bytes], tasks: set[int], lexicons: set[int], tag: str) -> None:
+    """Each page's fragment renamed by its place: "t" and a base-36 number for a task, "o" for another page,
+    "x" for a part's lexicon (search/records.py), which is never shown (after the letter, a part's `tag` and
+    "-").
 
     The metadata, which every first search downloads, lists every page by its fragment's name: Pagefind's
     names are hashes, which do not compress (62 KB at 10,739 pages); numbers in order take 26 KB. And a
     result's id (its name) then says whether it is a task, so one search, with no filter, fills both groups
     of results (theme/assets/search.js)."""
     for n, page in enumerate(meta[1]):
-        name = ("t" if n in tasks else "o") + (tag + "-" if tag else "") + _base36(n)
+        name = ("t" if n in tasks else "x" if n in lexicons else "o") + (tag + "-" if tag else "") + _base36(n)
         files[f"fragment/{name}.pf_fragment"] = files.pop(f"fragment/{page[0]}.pf_fragment")
         page[0] = name
 

@@ -26,10 +26,11 @@ TERMS = "⁂"  # starts the record's search-only part; search.js shows nothing f
 # The index is made in parts, merged in the reader's browser: an edit indexes one part again, and a full build
 # indexes two at a time. Each part costs the first search a few requests (about 5 KB at 10,000 tasks).
 SHARD_TASKS = 1000  # tasks a part: Pagefind indexes one in about a second
-MAX_SHARDS = 8  # parts at most, whatever the size (the first search at 100,000 tasks stays under 500 KB)
+MAX_SHARDS = 8  # parts at most, whatever the size (the first search: 456 KB at 100,000 tasks, 258-269 KB at 10,000)
 MAIN = "main"  # the part with bodies, places and themes (and everything, on a site of one part)
 SITE = "site.json"  # the filters' labels and the names of the other parts
-PART = "part"  # the filter naming a record's part, where there are several
+PART = "part"  # the filter naming the part of its lexicon, where there are several parts (see lexicon)
+LEXICON = "lexicon"  # the kind of a part's lexicon record
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
@@ -240,18 +241,35 @@ def search_files(site: Site, keys: dict[str, str] | None = None,
         if key:
             made[f"{name}.json"] = key
         content = kept(f"{name}.json", key) if key else None
-        out[f"{name}.json"] = content or _json({"records": [
-            (url, _in_part(record, name) if len(names) > 1 else record)
-            for url, record in _records(site, lambda doc_id: part_of[doc_id] == name, name == MAIN)]})
+        if content is None:
+            found = _records(site, lambda doc_id: part_of[doc_id] == name, name == MAIN)
+            content = _json({"records": found + ([lexicon(found, name)] if len(names) > 1 else [])})
+        out[f"{name}.json"] = content
     if keys is not None:
         keys.clear()
         keys.update(made)
     return out
 
 
-def _in_part(record: str, name: str) -> str:
-    """A record with its part as a filter value: search.js asks each part which words it has by it."""
-    return record.replace("</main>", f'<i data-pagefind-filter="{PART}[data-v]" data-v="{name}"></i></main>')
+def lexicon(found: list[tuple[str, str]], name: str) -> tuple[str, str]:
+    """One more record of a part: every word of its records, once, and the part's name as a filter value.
+
+    Pagefind leaves out of a search the words its index does not have, so a part without one word of a query
+    would answer for the others alone. theme/assets/search.js asks, for each word, which parts' lexicons hold
+    it (a search filtered to no page, whose counts by part are over the pages holding the word: one lexicon a
+    part); a part without a word the site has then gives no results. The lexicon itself is never shown (its
+    kind, LEXICON, names it "x…": generator/search/index.py)."""
+    words: dict[str, None] = {}
+    for _, record in found:
+        text = _TAG.sub(" ", record) + " " + " ".join(_META.findall(record))
+        words.update(dict.fromkeys(html.unescape(text).split()))
+    return (f"-/{name}/", f'<html lang="en"><body><main data-pagefind-body><p>{_e(" ".join(words))}</p>'
+                          f'<i data-pagefind-filter="kind[data-v]" data-v="{LEXICON}"></i>'
+                          f'<i data-pagefind-filter="{PART}[data-v]" data-v="{name}"></i></main></body></html>')
+
+
+_TAG = re.compile(r"<[^>]+>")
+_META = re.compile(r'data-pagefind-meta="[^"]*" data-v="([^"]*)"')
 
 
 def _json(value) -> bytes:

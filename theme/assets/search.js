@@ -215,18 +215,20 @@ async function run(ui, only) {
 
 // Pagefind leaves out of a search the words its index does not have. With the index in parts, a part that lacks
 // one word of the query would answer for the others alone: its results stay only if it has each word the site
-// has. Which parts have a word, each part counts (the "part" filter of generator/search/records.py) in a search
-// for the word filtered to nothing, which ranks nothing; its index chunks are the query's. A result's name
-// says its part ("t3-…" is part s3's, a name without "-" the main part's: generator/search/index.py).
+// has. Which parts have a word: a search for it filtered to no page counts, by part, the pages holding it, of
+// which only each part's lexicon names its part (generator/search/records.py); its index chunks are the
+// query's. A result's name says its part ("t3-…" is part s3's, a name without "-" the main part's) and
+// whether it is a lexicon ("x…"), which is never shown (generator/search/index.py).
 async function search(ui, term, filters) {
   const words = ui.parts && term && term.includes(" ") ? term.split(" ") : [];
   const [found, ...each] = await Promise.all([ui.pagefind.search(term, { filters }),
     ...words.map((word) => ui.pagefind.search(word, { filters: { part: "-" } }))]);
-  if (!words.length) return found.results;
+  const shown = found.results.filter((r) => !r.id.startsWith("x"));
+  if (!words.length) return shown;
   const having = each.map((f) => (f.totalFilters && f.totalFilters.part) || {})
     .filter((counts) => Object.values(counts).some((n) => n > 0));
   const whole = (part) => having.every((counts) => counts[part] > 0);
-  return found.results.filter((r) => whole(partOf(r.id)));
+  return shown.filter((r) => whole(partOf(r.id)));
 }
 
 function partOf(id) {
