@@ -24,7 +24,7 @@ LEVEL_LABEL = {"national": "National", "province": "Province", "prefecture": "Ci
 KINDS = ("task", "body", "jurisdiction", "document", "theme")
 TERMS = "⁂"  # starts the record's search-only part; search.js shows nothing from there on
 # The index is made in parts, merged in the reader's browser: an edit indexes one part again, and a full build
-# indexes two at a time. Each part costs the first search a few requests (about 5 KB at 10,000 tasks).
+# indexes two at a time. Each part costs the first search a few requests (about 7 KB at 10,000 tasks).
 SHARD_TASKS = 1000  # tasks a part: Pagefind indexes one in about a second
 MAX_SHARDS = 8  # parts at most, whatever the size (the first search: 456 KB at 100,000 tasks, 258-269 KB at 10,000)
 MAIN = "main"  # the part with bodies, places and themes (and everything, on a site of one part)
