@@ -212,13 +212,19 @@ def _stage_bundle(search_dir: Path, stage: Path, site_dir: Path, changed: list[s
     out = stage / BUNDLE
     for rel, content in files.items():
         there = old / rel
-        if there.is_file() and (rel.rsplit("/", 2)[-2:-1] in (["index"], ["filter"]) or there.read_bytes() == content):
+        if there.is_file() and (_named_by_content(rel) or there.read_bytes() == content):
             continue
         path = out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(content)
     out.mkdir(exist_ok=True)
     (stage / BUNDLE_LIST).write_text(json.dumps({"parts": parts, "files": sorted(files)}), encoding="utf-8")
+
+
+def _named_by_content(rel: str) -> bool:
+    """Whether a bundle file (of any part) is in an index/ or filter/ folder, whose files Pagefind names by a
+    hash of their content."""
+    return rel.rsplit("/", 2)[-2:-1] in (["index"], ["filter"])
 
 
 BUNDLE_LIST = "pagefind.files"  # in the staging folder: the parts indexed again, and every file they have now

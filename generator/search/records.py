@@ -181,13 +181,12 @@ def theme_record(site: Site, places: _Places, theme: Theme) -> str:
 
 def records(site: Site) -> list[tuple[str, str]]:
     """(page address, record HTML) for every searchable page, in site order."""
-    return _records(site, lambda doc_id: True, True)
+    return _records(site, _Places(site), lambda doc_id: True, True)
 
 
-def _records(site: Site, wanted: Callable[[str], bool], others: bool) -> list[tuple[str, str]]:
+def _records(site: Site, places: _Places, wanted: Callable[[str], bool], others: bool) -> list[tuple[str, str]]:
     """The records of the tasks and documents whose document is `wanted`, and, with `others`, of the bodies,
     places and themes; in site order."""
-    places = _Places(site)
     out = [(t.url, task_record(site, places, t)) for t in site.all_tasks if wanted(t.doc)]
     if others:
         out += [(f"bodies/{b.id}/", body_record(site, places, b)) for b in site.bodies]
@@ -235,6 +234,7 @@ def search_files(site: Site, keys: dict[str, str] | None = None,
     names = [name for name in names if name == MAIN or name in part_of.values()]  # a part may have no document
     out = {SITE: _json({"filters": filter_labels(site), "shards": names[1:]})}
     made = {}
+    places = _Places(site)  # one for every part: it remembers each place's province
     for name in names:
         key = hashlib.sha256("\0".join(keys[doc.id] for doc in site.documents if part_of[doc.id] == name)
                              .encode()).hexdigest() if keys is not None and name != MAIN else ""
@@ -242,7 +242,7 @@ def search_files(site: Site, keys: dict[str, str] | None = None,
             made[f"{name}.json"] = key
         content = kept(f"{name}.json", key) if key else None
         if content is None:
-            found = _records(site, lambda doc_id: part_of[doc_id] == name, name == MAIN)
+            found = _records(site, places, lambda doc_id: part_of[doc_id] == name, name == MAIN)
             content = _json({"records": found + ([lexicon(found, name)] if len(names) > 1 else [])})
         out[f"{name}.json"] = content
     if keys is not None:
@@ -286,15 +286,20 @@ def write_search_files(site: Site, folder: Path, keys: dict[str, str] | None = N
     except (OSError, ValueError):
         old = {}
 
+    unchanged: set[str] = set()  # the parts kept as they are on disk: not compared again
+
     def kept(name: str, key: str) -> bytes | None:
         path = folder / name
-        return path.read_bytes() if old.get(name) == key and path.is_file() else None
+        if old.get(name) != key or not path.is_file():
+            return None
+        unchanged.add(name)
+        return path.read_bytes()
     keys = dict(keys) if keys is not None else None
     files = search_files(site, keys, kept)
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
         path = folder / name
-        if not path.is_file() or path.read_bytes() != content:
+        if name not in unchanged and (not path.is_file() or path.read_bytes() != content):
             path.write_bytes(content)
     for path in folder.iterdir():
         if path.name not in files:
