@@ -14,6 +14,7 @@ import mkdocs.commands.build
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils.meta import get_data
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -24,6 +25,7 @@ from generator.pipeline import generate  # noqa: E402
 from generator.content.project import Project  # noqa: E402
 from generator.content.errors import ContentError  # noqa: E402
 from generator.accel.fastpage import convert  # noqa: E402
+from generator.accel.frames import Frames, render_always  # noqa: E402
 from generator.accel.mkdocs_parallel import PageBuilder  # noqa: E402
 from generator.hook.sanitize import clean  # noqa: E402
 from generator.progress import Progress  # noqa: E402
@@ -58,6 +60,7 @@ _fast = False
 _command = None
 _in_nav: set[int] = set()
 _files = None
+_nav = None
 _progress: Progress | None = None
 
 
@@ -95,19 +98,24 @@ def on_env(env, config, files, **kwargs):
     """Before the pages are built (in several processes, which share the count made here)."""
     global _progress
     _progress = Progress("mkdocs: building", len(files.documentation_pages()))
+    frames = accel.allowed("frames", "mkdocs", "mkdocs-material") and _nav is not None
+    env.globals["rc_frame"] = Frames(_nav, config) if frames else render_always
     return env
 
 
 def on_post_page(output, page, config, **kwargs):
     if _progress is not None:
         _progress.tick()
+    if getattr(page, "rc_built", False):
+        _release(page)
     return output
 
 
 def on_nav(nav, config, files, **kwargs):
-    global _in_nav, _files
+    global _in_nav, _files, _nav
     _in_nav = {id(page) for page in nav.pages}
     _files = files  # a deferred page outside the fast shape renders with them
+    _nav = nav
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):
@@ -120,7 +128,10 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         return markdown
     if id(page) not in _in_nav:
         page.render = lambda config, files: _defer(page)
-        return markdown
+        # Its text is read again when it is built: held for every page to the end, it was most of the memory
+        # MkDocs used at 100,000 tasks.
+        page.rc_text = (len(markdown), markdown[:80])
+        return ""
     fast = convert(markdown)
     if fast is not None:
         page.render = lambda config, files: _render(page, fast)
@@ -136,14 +147,36 @@ def _defer(page) -> None:
 def on_page_context(context, page, config, nav, **kwargs):
     if getattr(page, "rc_deferred", False):
         del page.rc_deferred
+        page.markdown = _text(page)
         fast = convert(page.markdown)
         if fast is not None:
             _render(page, fast)
         else:
             Page.render(page, config, _files)
         page.content = _sanitise(page.content, page)
+        page.rc_built = True
     _lift_head_data(page)
     return context
+
+
+def _text(page) -> str:
+    """A deferred page's Markdown, read again: what follows the front matter that MkDocs read before
+    (mkdocs.utils.meta.get_data keeps the text after it), or all of get_data again should the file differ."""
+    length, head = page.__dict__.pop("rc_text")
+    source = page.file.content_string
+    text = source[len(source) - length:] if length <= len(source) else ""
+    if len(text) != length or not text.startswith(head):
+        text = get_data(source)[0]
+    return text
+
+
+def _release(page) -> None:
+    """A built page outside the nav: no other page reads its text, HTML or head data again, so none is kept
+    (MkDocs holds every page to the end of the build); its anchors stay, for MkDocs's link checks."""
+    del page.rc_built
+    page.markdown = page.content = ""
+    page.toc = get_toc([])
+    page.meta.pop("rc_head", None)
 
 
 _HEAD_DATA = re.compile(r'<div hidden(?:="")? class="rc-head" data-head="([^"]*)"></div>\n?')
