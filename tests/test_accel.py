@@ -61,3 +61,34 @@ def test_with_the_switch_off_the_renderer_uses_stock_jinja(monkeypatch, fixture_
     assert type(Renderer(site, "https://example.org/").env) is not jinja2.Environment
     monkeypatch.setenv("RC_ACCEL", "0")
     assert type(Renderer(site, "https://example.org/").env) is jinja2.Environment
+
+
+def test_pages_at_one_place_of_the_frame_have_the_same_links_to_every_target_of_the_frame():
+    """generator/accel/frames.py renders a part of the frame once for every page at one place: every link
+    the frame makes (to the nav's pages, the home page, assets) must then be the same from each of them."""
+    import itertools
+    import random
+    from types import SimpleNamespace
+
+    from mkdocs.utils import get_relative_url
+
+    from generator.accel.frames import Frames
+
+    nav_urls = ["", "documents/", "themes/", "jurisdictions/guangdong/", "about/", "data/exports/"]
+    nav = SimpleNamespace(pages=[SimpleNamespace(url=u) for u in nav_urls])
+    config = SimpleNamespace(extra_css=["assets/reform.css"], extra_javascript=["assets/reform.js"], extra={})
+    frames = Frames(nav, config)
+    targets = nav_urls + ["assets/reform.css", "assets/javascripts/bundle.min.js", "assets/", "about/"]
+    names = ["documents", "themes", "jurisdictions", "guangdong", "jiangxi", "tasks", "data", "exports",
+             "assets", "about", "x"]
+    rng = random.Random(21)
+    pages = {""} | {"/".join(rng.choice(names) for _ in range(rng.randint(1, 5))) + "/" for _ in range(3000)}
+    pages |= {"404.html", "sitemap.xml", "tasks/a/index.html"}
+    by_place: dict[tuple, list[str]] = {}
+    for url in pages:
+        by_place.setdefault(frames.place(url), []).append(url)
+    assert len(by_place) < len(pages) / 5  # places are shared, or nothing would be saved
+    for urls in by_place.values():
+        for first, other in itertools.pairwise(urls):
+            for target in targets:
+                assert get_relative_url(target, first) == get_relative_url(target, other), (target, first, other)

@@ -13,7 +13,6 @@ off, rc_frame renders the part every time (tests/test_accel.py compares the two 
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable
 
 from mkdocs.structure.pages import Page
@@ -54,11 +53,10 @@ class Frames:
         return found
 
     def place(self, url: str) -> tuple:
-        """What a relative link from `url` depends on (mkdocs.utils.get_relative_url): the depth of the
-        page's folder and its leading folders that a target of the frame shares."""
-        head, tail = posixpath.split(url)
-        folder = posixpath.dirname(head if "." in tail else url)
-        parts = _folders(folder)
+        """What a link from the page at `url` depends on (mkdocs.utils.get_relative_url): how deep the page's
+        folder is and which of its leading folders a target of the frame shares."""
+        folder, _, name = url.rpartition("/")
+        parts = _folders(folder if "." in name else url)
         shared = 0
         while shared < len(parts) and parts[:shared + 1] in self.prefixes:
             shared += 1
@@ -66,5 +64,12 @@ class Frames:
 
 
 def _folders(path: str) -> tuple:
-    return tuple(part for part in path.split("/") if part)
-
+    """A path's parts as get_relative_url counts them: no empty ones or ".", and ".." taking one back."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part not in ("", "."):
+            parts.append(part)
+    return tuple(parts)
