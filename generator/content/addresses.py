@@ -130,8 +130,9 @@ def task_page_anchors(loaded: Loaded) -> list[Problem]:
         source = f"/documents/{doc}/source/"
         for n, task in enumerate(raw.data["tasks"]):
             page = f"/tasks/{doc}/{task['id']}/"
-            _own_anchors(claims, "task.md.j2", page)
-            claims.quietly(f"{page}#{_slug(task['title'])}", raw, ("tasks", n, "title"), "the task's title")
+            if task.get("indicators"):  # nothing else claims an anchor of the task page
+                _own_anchors(claims, "task.md.j2", page)
+                claims.quietly(f"{page}#{_slug(task['title'])}", raw, ("tasks", n, "title"), "the task's title")
             if "bodies_quote" in task:
                 claims.claim(f"{source}#q-{task['id']}--bodies", raw, ("tasks", n, "bodies_quote"),
                              f"the bodies_quote of task '{task['id']}'", "")
