@@ -11,6 +11,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -37,6 +38,7 @@ from generator.pages.citation import citation_downloads
 from generator.pages.jobs import Download, Job, document_pages, site_jobs
 from generator.render.renderer import Renderer
 from generator.render.share import render_all
+from generator.search.index import LATER
 from generator.search.records import SITE, write_search_files
 
 
@@ -218,7 +220,7 @@ def build_site(project: Project, site_dir: Path, strict: bool = True) -> None:
     edit that leaves the site's shape and shared inputs as they were, only the changed pages are built
     (generator/accel/incremental.py)."""
     with build_lock(project):
-        generate(project)
+        _generate_apart(project)
         site_dir = site_dir.resolve()
         site_dir.parent.mkdir(parents=True, exist_ok=True)
         remove_leftovers(site_dir)
@@ -236,6 +238,19 @@ def build_site(project: Project, site_dir: Path, strict: bool = True) -> None:
             if tmp.exists():  # the new site if the build failed, else the old one
                 shutil.rmtree(tmp, ignore_errors=True)
         incremental.record(project.root / "build", site_dir, key)
+
+
+def _generate_apart(project: Project) -> None:
+    """generate() in a forked process where it can fork: the memory it took (2 GB at 100,000 tasks) is then
+    the system's again while MkDocs and Pagefind run, not held by this process to the end of the build."""
+    if not sys.platform.startswith("linux") or threading.active_count() > 1:  # see parallel.workers
+        generate(project)
+        return
+    parallel.finish(parallel.start(lambda: _generated(project), daemon=False))
+
+
+def _generated(project: Project) -> None:
+    generate(project)
 
 
 def _build_changed(project: Project, site_dir: Path, key: str, strict: bool, epoch: str) -> bool:
@@ -259,11 +274,24 @@ def _build_changed(project: Project, site_dir: Path, key: str, strict: bool, epo
 
 
 def _mkdocs_build(project: Project, out: Path, strict: bool, name: str) -> None:
+    """MkDocs into `out`, then the search index once MkDocs has exited (its memory is then free for Pagefind's)."""
     env = dict(os.environ)
     env.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(project))
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--clean", "--site-dir", str(out),
-           "--config-file", str(project.root / "mkdocs.yml")] + (["--strict"] if strict else [])
-    # Its own session: Ctrl-C reaches this process alone, which stops MkDocs quietly; it keeps the build lock
+    search = docs_dir(project).parent / "search"
+    if (search / SITE).is_file():
+        env[LATER] = "later"
+    _step([sys.executable, "-m", "mkdocs", "build", "--clean", "--site-dir", str(out),
+           "--config-file", str(project.root / "mkdocs.yml")] + (["--strict"] if strict else []),
+          project, env, f"mkdocs build failed (exit {{}}); {name}/ is unchanged")
+    if env.get(LATER):
+        code = str(Path(__file__).resolve().parents[1])  # this generator, wherever the project is
+        env["PYTHONPATH"] = os.pathsep.join([code] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+        _step([sys.executable, "-m", "generator.search.index", str(search), str(out)], project, env,
+              f"site search failed (exit {{}}); {name}/ is unchanged")
+
+
+def _step(cmd: list[str], project: Project, env: dict, failed: str) -> None:
+    # Its own session: Ctrl-C reaches this process alone, which stops the child quietly; it keeps the build lock
     # (pass_fds) should this process be killed outright, so that no other build starts while it runs.
     child = subprocess.Popen(cmd, cwd=project.root, env=env, start_new_session=True,
                              pass_fds=tuple(_locks.values()))
@@ -273,7 +301,7 @@ def _mkdocs_build(project: Project, out: Path, strict: bool, name: str) -> None:
         _stop_group(child)  # MkDocs and the processes it forked to build pages, which write into `out` too
         raise
     if code != 0:
-        raise BuildFailed(f"mkdocs build failed (exit {code}); {name}/ is unchanged")
+        raise BuildFailed(failed.format(code))
 
 
 def _stop_group(child: subprocess.Popen) -> None:

@@ -52,13 +52,14 @@ class Claims:
         return self.last == piece
 
 
-def start(work: Callable[[], T]) -> tuple:
-    """A forked process running work(), which sends back what it returns (or raises); see finish()."""
+def start(work: Callable[[], T], daemon: bool = True) -> tuple:
+    """A forked process running work(), which sends back what it returns (or raises); see finish(). A process
+    that forks processes of its own is not a daemon (multiprocessing refuses a daemon children)."""
     for stream in (sys.stdout, sys.stderr):  # else the child would print what is still buffered once more
         if stream is not None:
             stream.flush()
     receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
-    child = multiprocessing.get_context("fork").Process(target=_child, args=(work, send, receive), daemon=True)
+    child = multiprocessing.get_context("fork").Process(target=_child, args=(work, send, receive), daemon=daemon)
     child.start()
     send.close()
     return child, receive

@@ -60,6 +60,9 @@ class ContentError(Exception):
         self.problems = sorted(set(problems))
         super().__init__(self.report())
 
+    def __reduce__(self):  # from a forked build (pipeline.build_site) with its problems, not its text
+        return ContentError, (self.problems,)
+
     def report(self) -> str:
         lines = [str(p) for p in self.problems]
         count = len(self.problems)

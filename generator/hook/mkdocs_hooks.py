@@ -5,9 +5,9 @@ from __future__ import annotations
 import html
 import json
 import logging
+import os
 import re
 import sys
-import time
 from pathlib import Path
 
 import mkdocs.commands.build
@@ -29,7 +29,7 @@ from generator.accel.frames import Frames, render_always  # noqa: E402
 from generator.accel.mkdocs_parallel import PageBuilder  # noqa: E402
 from generator.hook.sanitize import clean  # noqa: E402
 from generator.progress import Progress  # noqa: E402
-from generator.search.index import SearchIndexError, write_index  # noqa: E402
+from generator.search.index import LATER, SearchIndexError, index_site  # noqa: E402
 from generator.search.records import SITE  # noqa: E402
 
 
@@ -236,16 +236,13 @@ def on_post_build(config, **kwargs):
     """Site search's index (generator/search/), and a page at each former task address."""
     build = Path(config["docs_dir"]).parent  # generate() writes its records beside the pages
     site_dir = Path(config["site_dir"])
-    if (build / "search" / SITE).is_file():
+    if (build / "search" / SITE).is_file() and os.environ.get(LATER) != "later":
         if _progress is not None and _progress.enabled:
             print("site search: indexing with Pagefind", file=sys.stderr, flush=True)
-        start, usage = time.perf_counter(), {}
         try:
-            pages = write_index(build / "search", site_dir, usage)
+            log.info(index_site(build / "search", site_dir))
         except SearchIndexError as exc:
             raise PluginError(f"site search: {exc}") from None
-        log.info("Site search: %d pages indexed in %.2f seconds (Pagefind %.2f CPU seconds)", pages,
-                 time.perf_counter() - start, usage.get("cpu_s", 0))
     _write_redirects(config, build / "redirects.json", site_dir)
 
 
