@@ -339,6 +339,9 @@ def bare_project(dest: Path, pages: int, seed: int = 1) -> Path:
     shutil.copytree(ROOT / "theme", dest / "theme", copy_function=shutil.copyfile)
     for name in ("header.html", "rc-search.html"):  # the project's search in the header: Material's here
         (dest / "theme" / "partials" / name).unlink(missing_ok=True)
+    for path in (dest / "theme").rglob("*.html"):  # rc_frame is the hook's (generator/accel/frames.py)
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"\{%-?\s*(?:call rc_frame\([^)]*\)|endcall)\s*-?%\}", "", text), encoding="utf-8")
     docs = dest / "docs"
     words = re.findall(r"[A-Za-z]+", " ".join(p.read_text(encoding="utf-8")
                                               for p in sorted((FIXTURE_CONTENT / "sources").glob("*.txt"))))
