@@ -29,6 +29,7 @@ from generator.accel.frames import Frames, render_always  # noqa: E402
 from generator.accel.mkdocs_parallel import PageBuilder  # noqa: E402
 from generator.hook.sanitize import clean  # noqa: E402
 from generator.progress import Progress  # noqa: E402
+from generator.render.renderer import compiled_theme_templates  # noqa: E402
 from generator.search.index import LATER, SearchIndexError, index_site  # noqa: E402
 from generator.search.records import SITE  # noqa: E402
 
@@ -100,6 +101,8 @@ def on_env(env, config, files, **kwargs):
     _progress = Progress("mkdocs: building", len(files.documentation_pages()))
     frames = accel.allowed("frames", "mkdocs", "mkdocs-material") and _nav is not None
     env.globals["rc_frame"] = Frames(_nav, config) if frames else render_always
+    if env.bytecode_cache is None:
+        env.bytecode_cache = compiled_theme_templates(env)
     return env
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from generator.model.site import Site
 
 CODE = ("generator", "schema")  # folders whose files every page may depend on
-VERSION = 1  # of the cache file's layout
+VERSION = 2  # of the cache file's layout (2: keys no longer hold the path)
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -59,18 +59,24 @@ def document_keys(common: str, digests: dict[str, str]) -> dict[str, str]:
 
 
 def job_keys(jobs, common: str, digests: dict[str, str]) -> list[str | None]:
-    """Each job's key, None for a job that reads the whole site."""
-    of_reads: dict[frozenset, str] = {}  # the task pages of a document mostly read one same set
+    """Each job's key, None for a job that reads the whole site. The key is not the path's: the cache is by path
+    (so most task pages of a document share one key, made once, not 43,000 digests at 10,000 tasks)."""
+    of_reads: dict[frozenset, str] = {}
+    made: dict[tuple, str] = {}
     keys: list[str | None] = []
     for job in jobs:
         reads = job.reads
         if reads is None:
             keys.append(None)
             continue
-        part = of_reads.get(reads)
-        if part is None:
-            part = of_reads[reads] = _digest(*(f"{d}={digests.get(d, '-')}" for d in sorted(reads)))
-        keys.append(_digest(common, job.path, getattr(job, "template", ""), getattr(job, "shape", ""), part))
+        kind = (reads, getattr(job, "template", ""), getattr(job, "shape", ""))
+        key = made.get(kind)
+        if key is None:
+            part = of_reads.get(reads)
+            if part is None:
+                part = of_reads[reads] = _digest(*(f"{d}={digests.get(d, '-')}" for d in sorted(reads)))
+            key = made[kind] = _digest(common, kind[1], kind[2], part)
+        keys.append(key)
     return keys
 
 
