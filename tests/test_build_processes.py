@@ -164,3 +164,16 @@ def test_two_pages_at_one_path_are_refused_before_anything_is_written():
     pipeline.one_page_per_path(["a.md", "b.md"])
     with pytest.raises(ContentError, match="build/docs/a.md:1:1: error: two files would be written at this one path"):
         pipeline.one_page_per_path(["a.md", "b.md", "a.md"])
+
+
+def test_make_site_indexes_search_once_and_after_mkdocs(project):
+    """The hook leaves the search index to `make site`, which makes it once MkDocs has exited: one index, after
+    MkDocs's last line (their memory is never held at once)."""
+    shutil.rmtree(project / "site")  # a full build
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    indexed = [n for n, line in enumerate(lines) if "Site search:" in line]
+    done = [n for n, line in enumerate(lines) if "Documentation built in" in line]
+    assert len(indexed) == 1 and len(done) == 1 and done[0] < indexed[0], result.stderr
+    assert (project / "site" / "pagefind" / "pagefind-entry.json").is_file()

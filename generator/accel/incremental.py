@@ -26,6 +26,7 @@ import logging
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
@@ -165,9 +166,13 @@ def build_changed(root: Path, build: Path, site_dir: Path, changes: dict, strict
     in before the search index is made again, and shown() is called between the two."""
     stage = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
     try:
-        built = _stage(root, stage, changes, strict, epoch, settings or {})
-        if changes["search"] and shown is None:
-            _stage_bundle(build / "search", stage, site_dir, changes["search"])
+        # The index's parts are made by Pagefind's processes while MkDocs builds the pages in this one.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            bundle = (pool.submit(_stage_bundle, build / "search", stage, site_dir, changes["search"])
+                      if changes["search"] and shown is None else None)
+            built = _stage(root, stage, changes, strict, epoch, settings or {})
+            if bundle is not None:
+                bundle.result()
         forget(build)  # from here until the new manifest, a killed build is followed by a full one
         _move_in(stage, site_dir)
         if shown is not None:
