@@ -314,10 +314,14 @@ def mkdocs_step(root: Path, config: Path, site_dir: Path, work: Path, name: str,
     text = log.read_text(encoding="utf-8", errors="replace")
     m = re.search(r"Documentation built in ([0-9.]+) seconds", text)
     step["mkdocs_reported_s"] = float(m.group(1)) if m else None
-    m = re.search(r"Site search: (\d+) pages indexed in ([0-9.]+) seconds \(Pagefind ([0-9.]+) CPU", text)
-    step["search_index"] = ({"pages": int(m.group(1)), "s": float(m.group(2)), "pagefind_cpu_s": float(m.group(3))}
-                            if m else None)  # inside the step's time
+    step["search_index"] = _indexed(text)  # inside the step's time, when the hook indexed
     return step
+
+
+def _indexed(log_text: str) -> dict | None:
+    """The search index's report line (generator/search/index.py index_site), read."""
+    m = re.search(r"Site search: (\d+) pages indexed in ([0-9.]+) seconds \(Pagefind ([0-9.]+) CPU", log_text)
+    return {"pages": int(m.group(1)), "s": float(m.group(2)), "pagefind_cpu_s": float(m.group(3))} if m else None
 
 
 def index_step(root: Path, work: Path) -> dict:
@@ -325,9 +329,7 @@ def index_step(root: Path, work: Path) -> dict:
     log = work / "index.log"
     step = run_child([sys.executable, "-m", "generator.search.index", str(root / "build" / "search"),
                       str(root / "site")], cwd=ROOT, env=_env(), log=log)
-    m = re.search(r"Site search: (\d+) pages indexed in ([0-9.]+) seconds \(Pagefind ([0-9.]+) CPU",
-                  log.read_text(encoding="utf-8", errors="replace"))
-    step["search_index"] = {"pages": int(m.group(1)), "s": float(m.group(2)), "pagefind_cpu_s": float(m.group(3))}
+    step["search_index"] = _indexed(log.read_text(encoding="utf-8", errors="replace"))
     return step
 
 

@@ -42,11 +42,14 @@ class Frames:
             parts = _folders(target)
             self.prefixes.update(parts[:i] for i in range(len(parts) + 1))
         self.parts: dict[tuple, str] = {}
+        self._last: tuple = (None, ())
 
     def __call__(self, name: str, page, caller: Callable[[], str]) -> str:
         if not isinstance(page, Page) or id(page) in self.in_nav:
             return caller()
-        key = (name, self.place(page.url))
+        if page is not self._last[0]:  # each page asks for several parts: its place is found once
+            self._last = (page, self.place(page.url))
+        key = (name, self._last[1])
         found = self.parts.get(key)
         if found is None:
             found = self.parts[key] = caller()
