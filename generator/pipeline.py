@@ -38,7 +38,7 @@ from generator.pages.citation import citation_downloads
 from generator.pages.jobs import Download, Job, document_pages, site_jobs
 from generator.render.renderer import Renderer
 from generator.render.share import render_all
-from generator.search.index import LATER
+from generator.search.index import BUNDLE, LATER
 from generator.search.records import SITE, write_search_files
 
 
@@ -274,34 +274,69 @@ def _build_changed(project: Project, site_dir: Path, key: str, strict: bool, epo
 
 
 def _mkdocs_build(project: Project, out: Path, strict: bool, name: str) -> None:
-    """MkDocs into `out`, then the search index once MkDocs has exited (its memory is then free for Pagefind's)."""
+    """MkDocs into `out`, and at the same time the search index from the records the generator wrote: MkDocs
+    reads its files in one process for a while (40 s at 100,000 tasks), and Pagefind has the other core.
+    The index is made in a folder of its own and moved into `out` once both have finished."""
     env = dict(os.environ)
     env.setdefault("SOURCE_DATE_EPOCH", source_date_epoch(project))
     search = docs_dir(project).parent / "search"
-    if (search / SITE).is_file():
-        env[LATER] = "later"
-    _step([sys.executable, "-m", "mkdocs", "build", "--clean", "--site-dir", str(out),
-           "--config-file", str(project.root / "mkdocs.yml")] + (["--strict"] if strict else []),
-          project, env, f"mkdocs build failed (exit {{}}); {name}/ is unchanged")
-    if env.get(LATER):
-        code = str(Path(__file__).resolve().parents[1])  # this generator, wherever the project is
-        env["PYTHONPATH"] = os.pathsep.join([code] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
-        _step([sys.executable, "-m", "generator.search.index", str(search), str(out)], project, env,
-              f"site search failed (exit {{}}); {name}/ is unchanged")
-
-
-def _step(cmd: list[str], project: Project, env: dict, failed: str) -> None:
-    # Its own session: Ctrl-C reaches this process alone, which stops the child quietly; it keeps the build lock
-    # (pass_fds) should this process be killed outright, so that no other build starts while it runs.
-    child = subprocess.Popen(cmd, cwd=project.root, env=env, start_new_session=True,
-                             pass_fds=tuple(_locks.values()))
+    mkdocs = [sys.executable, "-m", "mkdocs", "build", "--clean", "--site-dir", str(out),
+              "--config-file", str(project.root / "mkdocs.yml")] + (["--strict"] if strict else [])
+    mkdocs_failed = f"mkdocs build failed (exit {{}}); {name}/ is unchanged"
+    if not (search / SITE).is_file():  # no records, no index (the hook makes none either)
+        _run_at_once(project, [(mkdocs, env, mkdocs_failed)])
+        return
+    env[LATER] = "later"
+    index_env = dict(env)
+    code = str(Path(__file__).resolve().parents[1])  # this generator, wherever the project is
+    index_env["PYTHONPATH"] = os.pathsep.join([code] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    apart = Path(tempfile.mkdtemp(prefix=f".{name}.building-", dir=out.parent))  # remove_leftovers knows it
     try:
-        code = child.wait()
-    except BaseException:
-        _stop_group(child)  # MkDocs and the processes it forked to build pages, which write into `out` too
-        raise
-    if code != 0:
-        raise BuildFailed(failed.format(code))
+        _run_at_once(project, [
+            ([sys.executable, "-m", "generator.search.index", str(search), str(apart)], index_env,
+             f"site search failed (exit {{}}); {name}/ is unchanged"),
+            (mkdocs, env, mkdocs_failed)])
+        if (out / BUNDLE).exists():  # copied from docs_dir: the index takes its place, as the hook's did
+            shutil.rmtree(out / BUNDLE)
+        os.rename(apart / BUNDLE, out / BUNDLE)
+    finally:
+        shutil.rmtree(apart, ignore_errors=True)
+
+
+def _run_at_once(project: Project, steps: list[tuple[list[str], dict, str]]) -> None:
+    """Run these commands side by side, each in its own session: Ctrl-C reaches this process alone, which stops
+    them quietly; they keep the build lock (pass_fds) should this process be killed outright, so that no other
+    build starts while they run. If one fails, the others are stopped and BuildFailed says which. What all but
+    the last print is held to the end (the last is MkDocs, whose progress lines it would break)."""
+    running: list[tuple[subprocess.Popen, str, object]] = []
+    said: list[bytes] = []
+    try:
+        for n, (cmd, env, failed) in enumerate(steps):
+            held = tempfile.TemporaryFile() if n < len(steps) - 1 else None
+            running.append((subprocess.Popen(cmd, cwd=project.root, env=env, start_new_session=True,
+                                             pass_fds=tuple(_locks.values()), stderr=held), failed, held))
+        while running:
+            for step in list(running):
+                child, failed, held = step
+                code = child.poll()
+                if code is None:
+                    continue
+                running.remove(step)
+                if held is not None:
+                    held.seek(0)
+                    said.append(held.read())
+                    held.close()
+                if code != 0:
+                    raise BuildFailed(failed.format(code))
+            time.sleep(0.05)
+    finally:
+        for child, _, held in running:  # interrupted, or another step failed
+            _stop_group(child)  # MkDocs and the processes it forked to build pages, which write into `out` too
+            if held is not None:
+                held.close()
+        for text in said:
+            sys.stderr.write(text.decode("utf-8", "replace"))
+        sys.stderr.flush()
 
 
 def _stop_group(child: subprocess.Popen) -> None:

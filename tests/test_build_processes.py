@@ -18,6 +18,7 @@ import pytest
 
 from generator import pipeline
 from generator.content.project import Project
+from generator.search.records import MAIN
 
 from .conftest import copy_project
 from .test_build_safety import leftovers, tree
@@ -166,9 +167,9 @@ def test_two_pages_at_one_path_are_refused_before_anything_is_written():
         pipeline.one_page_per_path(["a.md", "b.md", "a.md"])
 
 
-def test_make_site_indexes_search_once_and_after_mkdocs(project):
-    """The hook leaves the search index to `make site`, which makes it once MkDocs has exited: one index, after
-    MkDocs's last line (their memory is never held at once)."""
+def test_make_site_indexes_search_once_beside_mkdocs(project):
+    """The hook leaves the search index to `make site`, which makes it beside MkDocs: one index, its line held
+    until MkDocs's last (not inside MkDocs's progress lines), the bundle in the site, no folder of its own left."""
     shutil.rmtree(project / "site")  # a full build
     result = build(project)
     assert result.returncode == 0, result.stderr
@@ -177,3 +178,17 @@ def test_make_site_indexes_search_once_and_after_mkdocs(project):
     done = [n for n, line in enumerate(lines) if "Documentation built in" in line]
     assert len(indexed) == 1 and len(done) == 1 and done[0] < indexed[0], result.stderr
     assert (project / "site" / "pagefind" / "pagefind-entry.json").is_file()
+    assert leftovers(project) == []
+
+
+def test_a_failed_search_index_stops_mkdocs_and_fails_the_build(project):
+    """The index's step failing (here, its main part's records unreadable) stops MkDocs's beside it, says
+    which failed, and leaves no folder of its own."""
+    (project / "build" / "search" / f"{MAIN}.json").write_text("{", encoding="utf-8")
+    out = project / ".site.building-test"
+    out.mkdir()
+    with pytest.raises(pipeline.BuildFailed, match=r"site search failed \(exit 1\); site/ is unchanged"):
+        pipeline._mkdocs_build(Project(project), out, True, "site")
+    assert not (out / "sitemap.xml").exists()  # MkDocs's last file: it was stopped, not waited for
+    assert not (out / "pagefind").exists()
+    assert leftovers(project) == [".site.building-test"]

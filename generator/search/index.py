@@ -37,7 +37,7 @@ from generator.search.records import LEXICON, MAIN, SITE
 
 BUNDLE = "pagefind"
 # Set to "later" by `make site` (generator/pipeline.py): MkDocs's hook then leaves the index to it, which makes it
-# once MkDocs has exited, so that Pagefind's processes do not add to MkDocs's memory (3.5 GB at 100,000 tasks).
+# in a process beside MkDocs's (in MkDocs's own, Pagefind waited for every page and held MkDocs's memory).
 LATER = "RC_SEARCH_INDEX"
 KEEP = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.", "pagefind.", "index/", "fragment/",
         "filter/")  # what the JavaScript API loads
@@ -234,7 +234,7 @@ def index_site(search_dir: Path, site_dir: Path) -> str:
 
 
 def main(argv: list[str]) -> int:
-    """python -m generator.search.index BUILD_SEARCH SITE_DIR: the index, as `make site` makes it after MkDocs."""
+    """python -m generator.search.index BUILD_SEARCH SITE_DIR: the index, as `make site` makes it beside MkDocs."""
     if len(argv) != 2:
         print("usage: python -m generator.search.index BUILD_SEARCH SITE_DIR", file=sys.stderr)
         return 2
