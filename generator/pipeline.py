@@ -14,6 +14,8 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 
@@ -141,11 +143,13 @@ def render_tree(project: Project, site: Site, out_dir: Path, with_history: bool 
 
 
 def generate(project: Project, with_history: bool = True, timings: dict | None = None,
-             out_dir: Path | None = None, cache: dict | None = None) -> Site:
+             out_dir: Path | None = None, cache: dict | None = None,
+             records_written: Callable[[], None] | None = None) -> Site:
     """Stages 1-5: validate content and write out_dir (default build/docs; `make serve` has its own) and
     redirects.json beside it. Nothing is written unless every check passes.
     `timings`, if given, receives each stage's seconds and the files written and removed; `cache` is
-    load_content's, kept between builds by `make serve`."""
+    load_content's, kept between builds by `make serve`. The search records are written before the pages,
+    and records_written() called then: `make site` indexes the changed ones while the pages are rendered."""
     timings = {} if timings is None else timings
 
     def stage(name: str, run, *args):
@@ -164,10 +168,12 @@ def generate(project: Project, with_history: bool = True, timings: dict | None =
         renderer, jobs = stage("jobs", plan, project, site, histories)
         keys, doc_keys = stage("keys", render_keys, project, site, histories, renderer, jobs)
         out_dir = out_dir or docs_dir(project)
+        stage("search records", write_search_files, site, out_dir.parent / "search", doc_keys)
+        if records_written is not None:
+            records_written()
         timings["written"], timings["removed"] = stage("render+write", write_jobs, renderer, jobs, out_dir,
                                                                 None, keys, timings)
         write_redirects(site, out_dir.parent / "redirects.json")
-        stage("search records", write_search_files, site, out_dir.parent / "search", doc_keys)  # indexed by the hook
     return site
 
 
@@ -218,15 +224,17 @@ def build_site(project: Project, site_dir: Path, strict: bool = True) -> None:
     """Generate, then run MkDocs into a temporary folder and swap it in: a failed or killed build leaves site/
     as it was, and at every instant site/ is one whole build (the swap is one atomic exchange). After an
     edit that leaves the site's shape and shared inputs as they were, only the changed pages are built
-    (generator/accel/incremental.py)."""
-    with build_lock(project):
-        _generate_apart(project)
+    (generator/accel/incremental.py), and the search index's changed parts are made while the pages are
+    generated."""
+    with build_lock(project), ThreadPoolExecutor(max_workers=1) as pool:
         site_dir = site_dir.resolve()
-        site_dir.parent.mkdir(parents=True, exist_ok=True)
-        remove_leftovers(site_dir)
         epoch = os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch(project)
         key = incremental.inputs(project.root, site_dir, strict, epoch)
-        if _build_changed(project, site_dir, key, strict, epoch):
+        early: list = []
+        _generate_apart(project, lambda: early.append(_index_early(project, site_dir, key, pool)))
+        site_dir.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(site_dir)
+        if _build_changed(project, site_dir, key, strict, epoch, early[0] if early else None):
             return
         incremental.forget(project.root / "build")
         tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
@@ -240,29 +248,59 @@ def build_site(project: Project, site_dir: Path, strict: bool = True) -> None:
         incremental.record(project.root / "build", site_dir, key)
 
 
-def _generate_apart(project: Project) -> None:
+def _index_early(project: Project, site_dir: Path, key: str, pool: ThreadPoolExecutor):
+    """The search index's parts whose records changed since the last build, made by Pagefind's processes
+    while the pages are rendered; None where the build will not be one of the changed pages alone."""
+    build = project.root / "build"
+    if not site_dir.is_dir() or not accel.allowed("incremental", "mkdocs", "mkdocs-material"):
+        return None
+    changed = incremental.changed_parts(build, site_dir, key)
+    return None if changed is None else incremental.EarlyIndex(changed, pool.submit(incremental.index_parts, build,
+                                                                                    changed))
+
+
+def _generate_apart(project: Project, records_written: Callable[[], None]) -> None:
     """generate() in a forked process where it can fork: the memory it took (2 GB at 100,000 tasks) is then
-    the system's again while MkDocs and Pagefind run, not held by this process to the end of the build."""
+    the system's again while MkDocs and Pagefind run, not held by this process to the end of the build. The
+    process says, by a byte down a pipe, when it has written the search records."""
     if not sys.platform.startswith("linux") or threading.active_count() > 1:  # see parallel.workers
-        generate(project)
+        generate(project, records_written=records_written)
         return
-    parallel.finish(parallel.start(lambda: _generated(project), daemon=False))
+    ready, told = os.pipe()
+    try:
+        forked = parallel.start(lambda: _generated(project, ready, told), daemon=False)
+    finally:
+        os.close(told)
+    try:
+        if os.read(ready, 1):  # nothing: it ended first (it failed, or was stopped)
+            records_written()
+    finally:
+        os.close(ready)
+    parallel.finish(forked)
 
 
-def _generated(project: Project) -> None:
-    generate(project)
+def _generated(project: Project, ready: int, told: int) -> None:
+    os.close(ready)
+
+    def tell() -> None:
+        os.write(told, b"1")
+        os.close(told)
+    generate(project, records_written=tell)
 
 
-def _build_changed(project: Project, site_dir: Path, key: str, strict: bool, epoch: str) -> bool:
-    """Build only what changed since the last build, if that is possible; False if it takes a full build."""
+def _build_changed(project: Project, site_dir: Path, key: str, strict: bool, epoch: str, early=None) -> bool:
+    """Build only what changed since the last build, if that is possible; False if it takes a full build.
+    `early`: _index_early's parts of the search index."""
     if not site_dir.is_dir() or not accel.allowed("incremental", "mkdocs", "mkdocs-material"):
         return False
     build = project.root / "build"
     changes = incremental.plan(build, site_dir, key)
     if changes is None:
+        if early is not None:
+            early.made.cancel() or early.made.exception()  # not left running into the full build
         return False
     try:
-        built = incremental.build_changed(project.root, build, site_dir, changes, strict, epoch)
+        built = incremental.build_changed(project.root, build, site_dir, changes, strict, epoch, early=early)
     except incremental.BuildError as exc:
         raise BuildFailed(f"mkdocs build failed: {exc}; {site_dir.name}/ is unchanged") from None
     incremental.record(build, site_dir, key, changes)

@@ -72,11 +72,15 @@ def test_an_edit_indexes_again_only_the_part_of_the_index_it_is_in(tmp_path, mon
     real = index.part_files
     monkeypatch.setattr(index, "part_files", lambda name, *a, **k: indexed.append(name) or real(name, *a, **k))
     monkeypatch.setattr(pipeline, "_mkdocs_build", _refuse)
+    from generator.accel import incremental
+    staged, stage = [], incremental._stage_bundle
+    monkeypatch.setattr(incremental, "_stage_bundle", lambda *a: staged.append(a[4]) or stage(*a))
     doc = picks(project)["below"]
     edit_file(project.root / "content" / "documents" / f"{doc}.yaml", retitle_task)
     build_site(project, out)
     names = records.shard_names(load_site(project))
-    assert indexed == [records.shard_of(doc, names)]
+    assert indexed == [records.shard_of(doc, names)]  # once: made while the pages were rendered, then used
+    assert len(staged) == 1 and staged[0] is not None
     monkeypatch.setattr(pipeline, "_mkdocs_build", _full)
     clean = tmp_path / "clean"
     build_site(project, clean)

@@ -26,12 +26,13 @@ import logging
 import os
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 from generator.accel import mkdocs_parallel, parallel
-from generator.output.keys import code_digest
+from generator.output.keys import code_digest, read_cache
 
 VERSION = 2
 PACKAGES = ("mkdocs", "mkdocs-material", "pagefind")
@@ -72,7 +73,12 @@ def inputs(root: Path, site_dir: Path, strict: bool, epoch: str, site_url: str =
 
 
 def docs_state(docs: Path) -> dict[str, list[int]]:
-    """Every file of build/docs: [size, mtime_ns]."""
+    """Every file of build/docs: [size, mtime_ns], as the generator wrote or found each one (its render keys'
+    cache, output/keys.py, taken as it left the folder, so that 43,000 files at 10,000 tasks are not walked
+    again); walked where there is no such cache."""
+    cached = read_cache(docs)
+    if cached:
+        return {path: entry[1:] for path, entry in cached.items()}
     state = {}
     todo = [(str(docs), "")]
     while todo:
@@ -129,8 +135,8 @@ def same_inputs(build: Path, key: str) -> bool:
     return old is not None and old.get("inputs") == key
 
 
-def plan(build: Path, site_dir: Path, key: str) -> dict | None:
-    """The changes since the recorded build, or None when a full build is needed."""
+def _recorded(build: Path, site_dir: Path, key: str) -> dict | None:
+    """The manifest of the build site_dir holds, if it had these shared inputs."""
     old = _read(build)
     if old is None or old.get("inputs") != key:
         return None
@@ -138,6 +144,14 @@ def plan(build: Path, site_dir: Path, key: str) -> dict | None:
         if os.stat(site_dir).st_ino != old.get("site"):
             return None
     except OSError:
+        return None
+    return old
+
+
+def plan(build: Path, site_dir: Path, key: str) -> dict | None:
+    """The changes since the recorded build, or None when a full build is needed."""
+    old = _recorded(build, site_dir, key)
+    if old is None:
         return None
     now = docs_state(build / "docs")
     if now.keys() != old["docs"].keys() or _file_digest(build / "redirects.json") != old.get("redirects"):
@@ -152,6 +166,39 @@ def plan(build: Path, site_dir: Path, key: str) -> dict | None:
             "docs": now, "search_state": search}
 
 
+@dataclass(frozen=True)
+class EarlyIndex:
+    """The search index's parts made before plan() (pipeline.build_site: while the pages are rendered)."""
+    changed: list[str]  # the files of build/search whose records changed, as plan() names them
+    made: Future  # of index_parts
+
+
+def changed_parts(build: Path, site_dir: Path, key: str) -> list[str] | None:
+    """The files of build/search whose records changed since the recorded build, if the search index may be
+    made again in part (some, not most, of its parts changed: else a full build indexes it whole, and
+    indexing here would add Pagefind's memory to the render's)."""
+    old = _recorded(build, site_dir, key)
+    if old is None:
+        return None
+    search = search_state(build / "search")
+    if search.keys() != (old.get("search") or {}).keys():
+        return None
+    changed = [name for name, digest in search.items() if old["search"][name] != digest]
+    parts = _part_names(changed)
+    return changed if parts and len(parts) * 2 <= len(search) - 1 else None
+
+
+def _part_names(changed: list[str]) -> list[str]:
+    from generator.search.records import SITE
+    return [name[:-len(".json")] for name in changed if name != SITE]
+
+
+def index_parts(build: Path, changed: list[str]) -> dict[str, bytes]:
+    """The bundle's files of these parts of build/search (search/index.py bundle_files)."""
+    from generator.search.index import bundle_files
+    return bundle_files(build / "search", _part_names(changed))[0]
+
+
 def _full_is_faster(changed: int, pages: int) -> bool:
     """Whether a full build would be done first: it shares the pages among processes, this builds them in one."""
     processes = parallel.workers(pages, mkdocs_parallel.MIN_PAGES)
@@ -159,16 +206,18 @@ def _full_is_faster(changed: int, pages: int) -> bool:
 
 
 def build_changed(root: Path, build: Path, site_dir: Path, changes: dict, strict: bool, epoch: str,
-                  settings: dict | None = None, shown=None) -> int:
+                  settings: dict | None = None, shown=None, early: EarlyIndex | None = None) -> int:
     """Build the changed pages into a folder beside site_dir, then move them in. Returns the pages built.
     Raises BuildError (site_dir unchanged) when MkDocs warns in strict mode or fails. `settings` go to
     MkDocs's load_config (`make serve`: its docs_dir and address). With `shown` (`make serve`), the pages go
-    in before the search index is made again, and shown() is called between the two."""
+    in before the search index is made again, and shown() is called between the two. `early`: the changed
+    parts of the index, made already (used if they are the parts that changed)."""
     stage = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
+    made = early.made if early is not None and early.changed == changes["search"] else None
     try:
         # The index's parts are made by Pagefind's processes while MkDocs builds the pages in this one.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            bundle = (pool.submit(_stage_bundle, build / "search", stage, site_dir, changes["search"])
+            bundle = (pool.submit(_stage_bundle, build / "search", stage, site_dir, changes["search"], made)
                       if changes["search"] and shown is None else None)
             built = _stage(root, stage, changes, strict, epoch, settings or {})
             if bundle is not None:
@@ -205,14 +254,14 @@ class BuildError(Exception):
     """The changed pages did not build; site/ is as it was."""
 
 
-def _stage_bundle(search_dir: Path, stage: Path, site_dir: Path, changed: list[str]) -> None:
-    """The search bundle's parts whose records changed, indexed again: their files that site/ lacks, in
-    stage/pagefind/, and the list of all their files. Pagefind names its index and filter files (in a part's
-    index/ and filter/) by their content: one already there is the same."""
-    from generator.search.index import BUNDLE, bundle_files
-    from generator.search.records import SITE
-    parts = [name[:-len(".json")] for name in changed if name != SITE]
-    files, _ = bundle_files(search_dir, parts)
+def _stage_bundle(search_dir: Path, stage: Path, site_dir: Path, changed: list[str],
+                  made: Future | None = None) -> None:
+    """The search bundle's parts whose records changed, indexed again (or `made` already, by index_parts):
+    their files that site/ lacks, in stage/pagefind/, and the list of all their files. Pagefind names its
+    index and filter files (in a part's index/ and filter/) by their content: one already there is the same."""
+    from generator.search.index import BUNDLE
+    parts = _part_names(changed)
+    files = made.result() if made is not None else index_parts(search_dir.parent, changed)
     old = site_dir / BUNDLE
     out = stage / BUNDLE
     for rel, content in files.items():
