@@ -33,7 +33,7 @@ from generator.content.reader import load_schema_registry, read_data
 from generator.model.deadlines import build_date
 from generator.model.history import task_histories
 from generator.model.site import Site, build_model
-from generator.output.export import DICTIONARY, data_files
+from generator.output.export import DICTIONARY, Parts, data_files
 from generator.output.files import write_if_changed, write_jobs, write_redirects
 from generator.output.keys import document_digests, document_keys, job_keys, site_digest
 from generator.pages.citation import citation_downloads
@@ -78,10 +78,12 @@ def load_site(project: Project) -> Site:
     return build_model(loaded)
 
 
-def plan(project: Project, site: Site, histories: dict) -> tuple[Renderer, list[Job | Download]]:
-    """Stage 4a: the site as a list of jobs (pages/), and the renderer for them."""
+def plan(project: Project, site: Site, histories: dict,
+         parts: Parts | None = None) -> tuple[Renderer, list[Job | Download]]:
+    """Stage 4a: the site as a list of jobs (pages/), and the renderer for them. `parts`: where the exports'
+    parts by document are kept between builds (output/export.py)."""
     site_url = read_site_url(project)
-    downloads = data_files(site, site_url, load_schema_registry(project.schema))
+    downloads = data_files(site, site_url, load_schema_registry(project.schema), parts)
     as_of = build_date(os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch(project))
     jobs = site_jobs(site, site_url, downloads, DICTIONARY, histories) + citation_downloads(site, site_url)
     one_page_per_path([job.path for job in jobs])
@@ -165,9 +167,14 @@ def generate(project: Project, with_history: bool = True, timings: dict | None =
             loaded.parsed.save()
         site = stage("model", build_model, loaded)
         histories = stage("history", task_histories, project, site) if with_history else {}
-        renderer, jobs = stage("jobs", plan, project, site, histories)
-        keys, doc_keys = stage("keys", render_keys, project, site, histories, renderer, jobs)
         out_dir = out_dir or docs_dir(project)
+        parts = Parts(out_dir.parent / "exports")
+        renderer, jobs = stage("jobs", plan, project, site, histories, parts)
+        keys, doc_keys = stage("keys", render_keys, project, site, histories, renderer, jobs)
+        # a document's part of the exports shows what its page does: it goes by that page's key
+        by_path = {job.path: key for job, key in zip(jobs, keys)}
+        parts.keys = {doc.id: by_path[page] for doc in site.documents
+                      if by_path.get(page := f"documents/{doc.id}/index.md") is not None}
         stage("search records", write_search_files, site, out_dir.parent / "search", doc_keys)
         if records_written is not None:
             records_written()

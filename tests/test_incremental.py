@@ -126,3 +126,26 @@ def test_at_scale_a_rebuild_renders_a_few_files_and_gives_the_bytes_of_a_clean_b
     rendered = check_edits(at_scale, tmp_path, edits)
     files = sum(1 for p in (at_scale.root / "build" / "docs").rglob("*") if p.is_file())
     assert rendered[0] < files / 10, (rendered, files)  # a county's task title: its pages and the lists naming it
+
+
+def test_the_exports_make_again_only_the_parts_whose_key_changed(tmp_path, monkeypatch):
+    """documents.json, tasks.json, tasks.csv and indicators.csv are made of one part a document (output/export.py
+    Parts): kept by key between builds, made again for a changed key, the same bytes as made whole."""
+    from generator.content.reader import load_schema_registry
+    from generator.output import export
+    project = copy_project(tmp_path / "project")
+    site = load_site(project)
+    schemas = load_schema_registry(project.schema)
+    whole = {f.name: f.make() for f in export.data_files(site, "https://x.test/", schemas)}
+    parts = export.Parts(tmp_path / "exports")
+    parts.keys = {doc.id: "one" for doc in site.documents}
+    first = {f.name: f.make() for f in export.data_files(site, "https://x.test/", schemas, parts)}
+    assert first == whole and len(list((tmp_path / "exports").glob("*.parts.json"))) == 4
+    made = []
+    real = export.task_record
+    monkeypatch.setattr(export, "task_record", lambda s, t, u: made.append(t.doc) or real(s, t, u))
+    edited = site.documents[1]
+    parts.keys[edited.id] = "two"
+    again = {f.name: f.make() for f in export.data_files(site, "https://x.test/", schemas, parts)}
+    assert again == whole
+    assert made == [edited.id] * len(edited.tasks)  # the other documents' tasks were kept
