@@ -167,3 +167,27 @@ def test_a_page_outside_the_nav_and_the_fast_shape_still_goes_through_markdown(s
     assert '<h1 id="notes">Notes' in html and "<em>emphasis</em>" in html
     assert '<a href="../../">home link</a>' in html  # MkDocs made the .md link a page address
     assert "alert(1)" not in html  # and the sanitiser ran
+
+
+@needs_fork
+def test_the_citation_files_copied_apart_keep_their_bytes_when_build_docs_changes(fork_always, monkeypatch, tmp_path,
+                                                                                  scratch):
+    """The hook links a task's citation files into the site (on_files, _copy): the next generation replaces the
+    files of build/docs, never writes into them, so the built site keeps what it was built with."""
+    import re
+    from generator.pipeline import generate
+    from generator.hook import mkdocs_hooks
+    generate(scratch, with_history=False)
+    monkeypatch.setattr(mkdocs.commands.build, "_build_page", mkdocs.commands.build._build_page)  # restored after
+    monkeypatch.setattr(mkdocs_hooks, "MIN_COPIED_APART", 1)
+    _mkdocs_build(scratch.root, tmp_path / "site")
+    cited = sorted((tmp_path / "site" / "tasks").glob("*/*/cite.bib"))
+    docs = scratch.root / "build" / "docs"
+    assert cited and all(os.path.samefile(p, docs / p.relative_to(tmp_path / "site")) for p in cited)  # linked
+    before = {p: p.read_bytes() for p in cited}
+    for path in sorted((scratch.root / "content" / "documents").glob("*.yaml")):  # every task's title
+        path.write_text(re.sub(r"^(    title: .*)$", r"\1 (edited)", path.read_text(encoding="utf-8"), flags=re.M),
+                        encoding="utf-8")
+    generate(scratch, with_history=False)
+    assert all((docs / p.relative_to(tmp_path / "site")).read_bytes() != before[p] for p in cited)
+    assert {p: p.read_bytes() for p in cited} == before

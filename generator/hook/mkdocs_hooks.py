@@ -126,12 +126,22 @@ def on_files(files, config, **kwargs):
 
 
 def _copy(pairs: list[tuple[str, str]]) -> None:
+    """Each file linked (a second name for the same file) where the file system allows, else copied: 30,324
+    files at 10,000 tasks took 1.7-1.8 s linked against 5.2-12.8 s copied. A link is safe: the generator never
+    writes into a file of build/docs, it replaces it (output/files.py), so the site's file keeps its bytes."""
     folders: set[str] = set()
+    link = True
     for source, target in pairs:
         folder = os.path.dirname(target)
         if folder not in folders:
             os.makedirs(folder, exist_ok=True)
             folders.add(folder)
+        if link:
+            try:
+                os.link(source, target)
+                continue
+            except OSError:  # another file system, or links refused: copies from here on
+                link = False
         shutil.copyfile(source, target)
 
 
