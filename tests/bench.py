@@ -671,7 +671,11 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.child_generate:
         child_generate(Path(args.child_generate[0]), Path(args.child_generate[1]))
-        return 0
+        # As make site's generator process ends (pipeline._generate_apart forks it, and a forked multiprocessing
+        # process ends with os._exit), not freeing every object one by one.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     scales = [int(s) for s in args.scales.split(",") if s.strip()] + ([100_000] if args.with_100k else [])
     base = Path(args.work).resolve() if args.work else Path(tempfile.mkdtemp(prefix="rc-bench-"))
     rows = []
