@@ -283,7 +283,7 @@ def _generate_apart(project: Project, records_written: Callable[[], None]) -> No
             records_written()
     finally:
         os.close(ready)
-    parallel.finish(forked)
+        parallel.finish(forked)  # whatever happened here, not left writing build/docs on its own
 
 
 def _generated(project: Project, ready: int, told: int) -> None:
