@@ -168,14 +168,17 @@ def generate(project: Project, with_history: bool = True, timings: dict | None =
         site = stage("model", build_model, loaded)
         histories = stage("history", task_histories, project, site) if with_history else {}
         out_dir = out_dir or docs_dir(project)
-        parts = Parts(out_dir.parent / "exports")
+        # What a build keeps for the next one by key alone is not used when git tracks anything under build/
+        # (content/parsed.py folder_for): a pull request could bring parts that do not hold what their keys say.
+        kept = loaded.parsed is not None and loaded.parsed.folder is not None
+        parts = Parts(out_dir.parent / "exports" if kept else None)
         renderer, jobs = stage("jobs", plan, project, site, histories, parts)
         keys, doc_keys = stage("keys", render_keys, project, site, histories, renderer, jobs)
         # a document's part of the exports shows what its page does: it goes by that page's key
         by_path = {job.path: key for job, key in zip(jobs, keys)}
         parts.keys = {doc.id: by_path[page] for doc in site.documents
                       if by_path.get(page := f"documents/{doc.id}/index.md") is not None}
-        stage("search records", write_search_files, site, out_dir.parent / "search", doc_keys)
+        stage("search records", write_search_files, site, out_dir.parent / "search", doc_keys if kept else None)
         if records_written is not None:
             records_written()
         timings["written"], timings["removed"] = stage("render+write", write_jobs, renderer, jobs, out_dir,
