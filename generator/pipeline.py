@@ -37,7 +37,7 @@ from generator.output.export import DICTIONARY, Parts, data_files
 from generator.output.files import write_if_changed, write_jobs, write_redirects
 from generator.output.keys import document_digests, document_keys, job_keys, site_digest
 from generator.pages.citation import citation_downloads
-from generator.pages.jobs import Download, Job, document_pages, site_jobs
+from generator.pages.jobs import Download, Job, document_page, document_pages, site_jobs
 from generator.render.renderer import Renderer
 from generator.render.share import render_all
 from generator.search.index import BUNDLE, LATER
@@ -177,7 +177,7 @@ def generate(project: Project, with_history: bool = True, timings: dict | None =
         # a document's part of the exports shows what its page does: it goes by that page's key
         by_path = {job.path: key for job, key in zip(jobs, keys)}
         parts.keys = {doc.id: by_path[page] for doc in site.documents
-                      if by_path.get(page := f"documents/{doc.id}/index.md") is not None}
+                      if by_path.get(page := document_page(doc)) is not None}
         stage("search records", write_search_files, site, out_dir.parent / "search", doc_keys if kept else None)
         if records_written is not None:
             records_written()
@@ -258,15 +258,16 @@ def build_site(project: Project, site_dir: Path, strict: bool = True) -> None:
         incremental.record(project.root / "build", site_dir, key)
 
 
+def _may_build_changed(site_dir: Path) -> bool:
+    return site_dir.is_dir() and accel.allowed("incremental", "mkdocs", "mkdocs-material")
+
+
 def _index_early(project: Project, site_dir: Path, key: str, pool: ThreadPoolExecutor):
-    """The search index's parts whose records changed since the last build, made by Pagefind's processes
-    while the pages are rendered; None where the build will not be one of the changed pages alone."""
-    build = project.root / "build"
-    if not site_dir.is_dir() or not accel.allowed("incremental", "mkdocs", "mkdocs-material"):
+    """incremental.early_index once the search records are written: the changed parts of the index made while
+    the pages are rendered; None where the build will not be one of the changed pages alone."""
+    if not _may_build_changed(site_dir):
         return None
-    changed = incremental.changed_parts(build, site_dir, key)
-    return None if changed is None else incremental.EarlyIndex(changed, pool.submit(incremental.index_parts, build,
-                                                                                    changed))
+    return incremental.early_index(project.root / "build", site_dir, key, pool)
 
 
 def _generate_apart(project: Project, records_written: Callable[[], None]) -> None:
@@ -300,13 +301,13 @@ def _generated(project: Project, ready: int, told: int) -> None:
 
 def _build_changed(project: Project, site_dir: Path, key: str, strict: bool, epoch: str, early=None) -> bool:
     """Build only what changed since the last build, if that is possible; False if it takes a full build.
-    `early`: _index_early's parts of the search index."""
-    if not site_dir.is_dir() or not accel.allowed("incremental", "mkdocs", "mkdocs-material"):
+    `early`: what _index_early read, and the index parts it started."""
+    if not _may_build_changed(site_dir):
         return False
     build = project.root / "build"
-    changes = incremental.plan(build, site_dir, key)
+    changes = incremental.plan(build, site_dir, key, early)
     if changes is None:
-        if early is not None:
+        if early is not None and early.made is not None:
             early.made.cancel() or early.made.exception()  # not left running into the full build
         return False
     try:

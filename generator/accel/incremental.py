@@ -135,7 +135,7 @@ def same_inputs(build: Path, key: str) -> bool:
     return old is not None and old.get("inputs") == key
 
 
-def _recorded(build: Path, site_dir: Path, key: str) -> dict | None:
+def recorded(build: Path, site_dir: Path, key: str) -> dict | None:
     """The manifest of the build site_dir holds, if it had these shared inputs."""
     old = _read(build)
     if old is None or old.get("inputs") != key:
@@ -148,9 +148,34 @@ def _recorded(build: Path, site_dir: Path, key: str) -> dict | None:
     return old
 
 
-def plan(build: Path, site_dir: Path, key: str) -> dict | None:
-    """The changes since the recorded build, or None when a full build is needed."""
-    old = _recorded(build, site_dir, key)
+@dataclass(frozen=True)
+class EarlyIndex:
+    """What plan() compares, read once the generator has written the search records (pipeline.build_site:
+    while it renders the pages), and the search index's changed parts, made from then on."""
+    recorded: dict  # the manifest
+    search: dict[str, str]  # search_state of the records written
+    changed: list[str] | None  # the files of build/search whose records changed, as plan() names them
+    made: Future | None  # of index_parts; None when most parts changed (a full build indexes them whole)
+
+
+def early_index(build: Path, site_dir: Path, key: str, pool: ThreadPoolExecutor) -> EarlyIndex | None:
+    """EarlyIndex for a build that may be of the changed pages alone, or None. Pagefind starts on the changed
+    parts if they are some, not most, of the parts: else a full build indexes them whole, and indexing here
+    would add Pagefind's memory to the render's."""
+    old = recorded(build, site_dir, key)
+    if old is None:
+        return None
+    search = search_state(build / "search")
+    changed = _search_changes(old, search)
+    parts = _part_names(changed or [])
+    start = bool(parts) and len(parts) * 2 <= len(search) - 1
+    return EarlyIndex(old, search, changed, pool.submit(index_parts, build, changed) if start else None)
+
+
+def plan(build: Path, site_dir: Path, key: str, early: EarlyIndex | None = None) -> dict | None:
+    """The changes since the recorded build, or None when a full build is needed (`early`: the manifest and
+    the records' state as early_index read them)."""
+    old = early.recorded if early is not None else recorded(build, site_dir, key)
     if old is None:
         return None
     now = docs_state(build / "docs")
@@ -159,33 +184,18 @@ def plan(build: Path, site_dir: Path, key: str) -> dict | None:
     changed = sorted(rel for rel, st in now.items() if old["docs"][rel] != st)
     if _full_is_faster(sum(1 for rel in changed if rel.endswith(".md")), sum(1 for rel in now if rel.endswith(".md"))):
         return None
-    search = search_state(build / "search")
-    if search.keys() != (old.get("search") or {}).keys():
+    search = early.search if early is not None else search_state(build / "search")
+    search_changed = _search_changes(old, search)
+    if search_changed is None:
         return None  # the index is in other parts now
-    return {"changed": changed, "search": [name for name, digest in search.items() if old["search"][name] != digest],
-            "docs": now, "search_state": search}
+    return {"changed": changed, "search": search_changed, "docs": now, "search_state": search}
 
 
-@dataclass(frozen=True)
-class EarlyIndex:
-    """The search index's parts made before plan() (pipeline.build_site: while the pages are rendered)."""
-    changed: list[str]  # the files of build/search whose records changed, as plan() names them
-    made: Future  # of index_parts
-
-
-def changed_parts(build: Path, site_dir: Path, key: str) -> list[str] | None:
-    """The files of build/search whose records changed since the recorded build, if the search index may be
-    made again in part (some, not most, of its parts changed: else a full build indexes it whole, and
-    indexing here would add Pagefind's memory to the render's)."""
-    old = _recorded(build, site_dir, key)
-    if old is None:
-        return None
-    search = search_state(build / "search")
+def _search_changes(old: dict, search: dict[str, str]) -> list[str] | None:
+    """The files of build/search whose digest differs from the recorded build's; None if the files differ."""
     if search.keys() != (old.get("search") or {}).keys():
         return None
-    changed = [name for name, digest in search.items() if old["search"][name] != digest]
-    parts = _part_names(changed)
-    return changed if parts and len(parts) * 2 <= len(search) - 1 else None
+    return [name for name, digest in search.items() if old["search"][name] != digest]
 
 
 def _part_names(changed: list[str]) -> list[str]:

@@ -67,7 +67,7 @@ _command = None
 _in_nav: set[int] = set()
 _files = None
 _nav = None
-_copying: tuple | None = None  # the forked process copying the citation files (on_files)
+_copying: tuple | None = None  # the forked process putting the citation files in the site (on_files)
 _progress: Progress | None = None
 
 
@@ -106,9 +106,9 @@ MIN_COPIED_APART = 100  # fewer are copied by MkDocs (the fixture corpus has abo
 
 
 def on_files(files, config, **kwargs):
-    """The citation files beside each task page are copied by a forked process while MkDocs reads its pages,
-    not by MkDocs one by one before it builds any (30 s of 380 at 100,000 tasks). No page links them in a
-    form MkDocs checks (they are links of raw HTML), so MkDocs need not know them; it copies the rest."""
+    """The citation files beside each task page are put in the site by a forked process (_copy) while MkDocs
+    reads its pages, not copied by MkDocs one by one before it builds any (34 s at 100,000 tasks). No page links
+    them in a form MkDocs checks (they are links of raw HTML), so MkDocs need not know them; it copies the rest."""
     global _copying
     _copying = None
     built = InclusionLevel.is_in_serve if _command == "serve" else InclusionLevel.is_included

@@ -102,10 +102,15 @@ def _citation(site: Site, site_url: str, doc, task: Task | None = None) -> dict:
     return {"text": page_text(c), "head": head_data(c, site_url), "downloads": DOWNLOADS if task else ()}
 
 
+def document_page(doc) -> str:
+    """The path of a document's page in build/docs."""
+    return f"{doc.url}index.md"
+
+
 def document_job(site: Site, site_url: str, doc, above: dict | None = None, changes: dict | None = None) -> Job:
     cascade = any(t.key in site.implemented_by for t in doc.tasks)
     implemented = list(dict.fromkeys(site.task[key].doc for t in doc.tasks for key in t.implements))
-    return Job(f"documents/{doc.id}/index.md", "document",
+    return Job(document_page(doc), "document",
                lambda: {"doc": doc, "cascade": cascade, "indicator_count": _indicator_count(doc.tasks), "above": above,
                         "changes": changes, "implemented": [site.document[d] for d in implemented],
                         "followed_by": site.followed_by.get(doc.id, ()), "citation": _citation(site, site_url, doc)})

@@ -243,6 +243,10 @@ def main(argv: list[str]) -> int:
     except SearchIndexError as exc:
         print(f"site search: {exc}", file=sys.stderr)
         return 1
+    except (OSError, ValueError) as exc:  # build/search damaged: once removed, the generator writes it whole
+        print(f"site search: cannot read the records in {argv[0]}: {exc}; remove that folder and run `make site` again",
+              file=sys.stderr)
+        return 1
     return 0
 
 
