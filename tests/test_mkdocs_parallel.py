@@ -138,6 +138,7 @@ def test_the_real_site_is_the_same_bytes_built_in_one_process_or_several(fork_al
     root = scratch.root
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     monkeypatch.setattr(mkdocs.commands.build, "_build_page", mkdocs.commands.build._build_page)  # restored after
+    monkeypatch.setattr(mkdocs.commands.build, "_populate_page", mkdocs.commands.build._populate_page)
     monkeypatch.setattr(mkdocs_parallel, "MIN_PAGES", 10**9)
     one = _mkdocs_build(root, tmp_path / "one")
     monkeypatch.setattr(mkdocs_parallel, "MIN_PAGES", 1)
@@ -152,6 +153,38 @@ def test_the_real_site_is_the_same_bytes_built_in_one_process_or_several(fork_al
     assert [name for name in a if a[name] != b[name]] == []
 
 
+def test_pages_outside_the_nav_are_read_when_built_not_before_any_is_built(scratch, monkeypatch, tmp_path):
+    """MkDocs reads every page before it builds any; the hook's LateReader leaves those outside the nav to the
+    process that builds them, which reads each just before building it. The nav's pages are read first."""
+    from generator.pipeline import generate
+    generate(scratch, with_history=False)
+    events: list[tuple[str, str]] = []
+    populate, build_page = mkdocs.commands.build._populate_page, mkdocs.commands.build._build_page
+
+    def reading(page, config, files, dirty=False):
+        events.append(("read", page.file.src_uri))
+        return populate(page, config, files, dirty)
+
+    def building(page, config, doc_files, nav, env, dirty=False, excluded=False):
+        events.append(("build", page.file.src_uri))
+        return build_page(page, config, doc_files, nav, env, dirty, excluded)
+    monkeypatch.setattr(mkdocs.commands.build, "_populate_page", reading)  # both restored after
+    monkeypatch.setattr(mkdocs.commands.build, "_build_page", building)
+    monkeypatch.setattr(mkdocs_parallel, "MIN_PAGES", 10**9)  # one process: every event is seen here
+    builder = _mkdocs_build(scratch.root, tmp_path / "site")
+    assert builder is not None and isinstance(mkdocs.commands.build._populate_page, mkdocs_parallel.LateReader)
+    first_build = events.index(next(e for e in events if e[0] == "build"))
+    early = {uri for kind, uri in events[:first_build]}
+    built = [uri for kind, uri in events if kind == "build"]
+    assert early and len(early) < len(built) / 2  # the nav's pages alone
+    late = [uri for uri in built if uri not in early]
+    assert late and all(events[events.index(("build", uri)) - 1] == ("read", uri) for uri in late)
+    assert sorted(uri for kind, uri in events if kind == "read") == sorted(built)  # each read once
+    page = late[0].removesuffix("index.md") if late[0].endswith("/index.md") else late[0].removesuffix(".md") + "/"
+    html = (tmp_path / "site" / page / "index.html").read_text(encoding="utf-8")
+    assert "<h1" in html and "rc-head" not in html  # converted and its head data lifted, as before
+
+
 def test_a_page_outside_the_nav_and_the_fast_shape_still_goes_through_markdown(scratch, monkeypatch, tmp_path):
     """Such pages are converted when built (on_page_context), by MkDocs's own Markdown render."""
     from generator.pipeline import generate
@@ -160,6 +193,7 @@ def test_a_page_outside_the_nav_and_the_fast_shape_still_goes_through_markdown(s
     page.write_text("# Notes\n\nSome *emphasis*, <script>alert(1)</script> and a [home link](../index.md).\n",
                     encoding="utf-8")
     monkeypatch.setattr(mkdocs.commands.build, "_build_page", mkdocs.commands.build._build_page)  # restored after
+    monkeypatch.setattr(mkdocs.commands.build, "_populate_page", mkdocs.commands.build._populate_page)
     config = load_config(str(scratch.root / "mkdocs.yml"), site_dir=str(tmp_path / "site"), strict=True)
     config.plugins.on_startup(command="build", dirty=False)
     build(config)
@@ -179,6 +213,7 @@ def test_the_citation_files_copied_apart_keep_their_bytes_when_build_docs_change
     from generator.hook import mkdocs_hooks
     generate(scratch, with_history=False)
     monkeypatch.setattr(mkdocs.commands.build, "_build_page", mkdocs.commands.build._build_page)  # restored after
+    monkeypatch.setattr(mkdocs.commands.build, "_populate_page", mkdocs.commands.build._populate_page)
     monkeypatch.setattr(mkdocs_hooks, "MIN_COPIED_APART", 1)
     _mkdocs_build(scratch.root, tmp_path / "site")
     cited = sorted((tmp_path / "site" / "tasks").glob("*/*/cite.bib"))

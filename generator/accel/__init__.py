@@ -9,7 +9,7 @@ and compares the trees).
 | fastpage: generated pages skip Python-Markdown | `Page.render` replaced per page; `Page._title_from_render`, `present_anchor_ids`, `links_to_anchors` set; `markdown.extensions.toc`'s `slugify`, `unique`, `nest_toc_tokens` | mkdocs 1.6.1, Markdown 3.11.3 | tests/test_fastpage.py |
 | incremental: after an edit, only the changed pages built; `make serve` serves them before the build ends | `mkdocs.commands.build._populate_page` and `_build_page` called with a Files of those pages and the nav's; `LiveReloadServer._epoch_cond`, `_visible_epoch`, `_wanted_epoch` (generator/serve.py) | mkdocs 1.6.1, mkdocs-material 9.8.1 | tests/test_incremental_site.py, tests/test_serve.py |
 | frames: the frame's navigation, tabs, header, styles, scripts and config rendered once per place in the site for pages outside the nav | what Material 9.8.1's base.html blocks and nav-item/tabs-item partials read (links from the nav, the home page and assets, and the active page) | mkdocs 1.6.1, mkdocs-material 9.8.1 | tests/test_accel.py |
-| mkdocs_parallel: pages built in forked processes | `mkdocs.commands.build._build_page` replaced | mkdocs 1.6.1, mkdocs-material 9.8.1 | tests/test_mkdocs_parallel.py |
+| mkdocs_parallel: pages built in forked processes, those outside the nav read by the process that builds them | `mkdocs.commands.build._build_page` and `_populate_page` replaced | mkdocs 1.6.1, mkdocs-material 9.8.1 | tests/test_mkdocs_parallel.py |
 
 Each speed-up asks allowed() first: with the switch off, or a dependency at another version than the one
 pinned, it takes the documented path, with a warning in the second case. Forking (parallel.py) uses

@@ -30,7 +30,7 @@ from generator.content.errors import ContentError  # noqa: E402
 from generator.accel.fastpage import convert  # noqa: E402
 from generator.accel.frames import Frames, render_always  # noqa: E402
 from generator.accel import parallel  # noqa: E402
-from generator.accel.mkdocs_parallel import PageBuilder  # noqa: E402
+from generator.accel.mkdocs_parallel import LateReader, PageBuilder  # noqa: E402
 from generator.hook.sanitize import clean  # noqa: E402
 from generator.pages.citation import DOWNLOADS  # noqa: E402
 from generator.progress import Progress  # noqa: E402
@@ -90,11 +90,16 @@ def _install_page_builder(config) -> None:
     """`mkdocs build` builds pages in as many processes as generator/accel/parallel.py allows (serve: one)."""
     current = mkdocs.commands.build._build_page
     original = current.build_page if isinstance(current, PageBuilder) else current
+    reading = mkdocs.commands.build._populate_page
+    populate = reading.populate if isinstance(reading, LateReader) else reading
     others = [name for name, plugin in config.plugins.items()  # all but this hook module
               if name not in PARALLEL_PLUGINS and getattr(plugin, "on_page_markdown", None) is not on_page_markdown]
     if _command == "build" and _fast and not others and accel.allowed("mkdocs_parallel", "mkdocs", "mkdocs-material"):
-        mkdocs.commands.build._build_page = PageBuilder(original)
+        reader = LateReader(populate, lambda page: id(page) not in _in_nav)
+        mkdocs.commands.build._populate_page = reader
+        mkdocs.commands.build._build_page = PageBuilder(original, reader)
     else:
+        mkdocs.commands.build._populate_page = populate
         mkdocs.commands.build._build_page = original
         if others and _command == "build":
             print(f"reform-compare: plugins {others} are not in PARALLEL_PLUGINS in generator/hook/mkdocs_hooks.py; "
@@ -178,11 +183,14 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     """A page that is raw HTML blocks and headings (as the templates write them) skips Markdown.
 
     A page outside the nav is converted only when it is built: no other page needs its title or
-    content, and the build is what runs in several processes (generator/accel/mkdocs_parallel.py).
+    content, and the build is what runs in several processes (generator/accel/mkdocs_parallel.py). Under
+    `mkdocs build` it is read then too (LateReader); elsewhere its text is read again when it is built.
     """
     if not _fast:
         return markdown
-    if id(page) not in _in_nav:
+    if page.__dict__.pop("rc_read_late", False):  # read as it is built (mkdocs_parallel.LateReader)
+        page.rc_built = True  # so that nothing of it is kept after (_release)
+    elif id(page) not in _in_nav:
         page.render = lambda config, files: _defer(page)
         # Its text is read again when it is built: held for every page to the end, it was most of the memory
         # MkDocs used at 100,000 tasks.
