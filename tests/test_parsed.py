@@ -98,3 +98,29 @@ def test_the_exports_parts_and_search_records_are_made_anew_when_git_tracks_the_
     generate(project, with_history=False)
     assert b"planted" not in (build / "docs" / "data" / "tasks.json").read_bytes()
     assert record.read_bytes() == honest
+
+
+def test_only_files_parsed_again_are_validated_against_the_schemas(tmp_path, monkeypatch):
+    """A file whose data came from build/parsed passed the schemas in the build that kept it; an edited file is
+    validated, and its schema problem is reported."""
+    from generator.content import checks
+    project = copy_project(tmp_path / "project")
+    generate(project, with_history=False)
+    validated: list[str] = []
+    real = checks.compiled_validators
+
+    def counting(registry):
+        return {name: (lambda data, check=check, name=name: validated.append(name) or check(data))
+                for name, check in real(registry).items()}
+    monkeypatch.setattr(checks, "compiled_validators", counting)
+    checks.check(load_content(project))
+    assert validated == []
+    doc = sorted((project.content / "documents").glob("*.yaml"))[0]
+    doc.write_text(retitle_task(doc.read_text(encoding="utf-8")), encoding="utf-8")
+    checks.check(load_content(project))
+    assert validated == ["document"]
+    validated.clear()
+    doc.write_text(doc.read_text(encoding="utf-8").replace("tasks:", "tasks:\n  - {}", 1), encoding="utf-8")
+    with pytest.raises(ContentError) as failed:
+        checks.check(load_content(project))
+    assert validated == ["document"] and doc.name in failed.value.report()

@@ -698,14 +698,16 @@ RULES: list[Callable[[Context], Iterable[Problem]]] = [
 
 
 def schema_stage(loaded: Loaded) -> tuple[list[Problem], dict[str, list[tuple]]]:
-    """Every file against its schema: the problems, and the paths of the values they are about."""
+    """Every file against its schema: the problems, and the paths of the values they are about. A file whose
+    parsed data came from build/parsed passed them already, against the same schemas (its entry's key holds
+    them), and is not validated again."""
     fast = compiled_validators(loaded.registry)
     slow = None
     problems: list[Problem] = []
     unsound: dict[str, list[tuple]] = {}
     files = [(loaded.jurisdictions, "jurisdictions"), (loaded.bodies, "bodies"), (loaded.themes, "themes")]
     for raw, name in files + [(raw, "document") for raw in loaded.documents]:
-        if not fast[name](raw.data):
+        if not raw.schema_valid and not fast[name](raw.data):
             slow = slow or validators(loaded.registry)
             found = schema_errors(raw, slow[name])
             unsound[raw.path] = [path for path, _ in found]

@@ -89,7 +89,7 @@ def load_content(project: Project, cache: dict | None = None) -> Loaded:
         key = parsed.key(kind, display, text)
         data = parsed.get(key)
         if data is not None:
-            kept[n] = RawFile(display, data, text)
+            kept[n] = RawFile(display, data, text, schema_valid=True)
         else:
             texts[n] = (text, key)
 

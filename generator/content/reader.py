@@ -40,6 +40,8 @@ class RawFile:
     path: str
     data: Any
     text: str | None = field(default=None, repr=False)  # set while the positions are not yet found
+    # from build/parsed: a build whose checks all passed read this text, so it meets the schemas (content/parsed.py)
+    schema_valid: bool = field(default=False, compare=False, repr=False)
     _positions: dict[tuple, tuple[int, int]] = field(default_factory=dict, repr=False)
     _key_positions: dict[tuple, tuple[int, int]] = field(default_factory=dict, repr=False)
 
