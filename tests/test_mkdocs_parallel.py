@@ -185,6 +185,23 @@ def test_pages_outside_the_nav_are_read_when_built_not_before_any_is_built(scrat
     assert "<h1" in html and "rc-head" not in html  # converted and its head data lifted, as before
 
 
+@needs_fork
+def test_a_warning_made_reading_a_page_outside_the_nav_in_a_forked_process_fails_a_strict_build(
+        fork_always, scratch, monkeypatch, tmp_path):
+    """Such a page is read by whichever process builds it; what MkDocs warns there still counts for --strict."""
+    from mkdocs.exceptions import Abort
+    from generator.pipeline import generate
+    generate(scratch, with_history=False)
+    for n in range(8):  # some of them in each process
+        (scratch.root / "build" / "docs" / "tasks" / f"notes-{n}.md").write_text(
+            f"# Notes {n}\n\nA *link* to [a page that is not there](../no-such-page-{n}.md).\n", encoding="utf-8")
+    monkeypatch.setattr(mkdocs.commands.build, "_build_page", mkdocs.commands.build._build_page)  # restored after
+    monkeypatch.setattr(mkdocs.commands.build, "_populate_page", mkdocs.commands.build._populate_page)
+    monkeypatch.setattr(mkdocs_parallel, "MIN_PAGES", 1)
+    with pytest.raises(Abort, match="warnings in strict mode"):
+        _mkdocs_build(scratch.root, tmp_path / "site")
+
+
 def test_a_page_outside_the_nav_and_the_fast_shape_still_goes_through_markdown(scratch, monkeypatch, tmp_path):
     """Such pages are converted when built (on_page_context), by MkDocs's own Markdown render."""
     from generator.pipeline import generate
