@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 import mkdocs.commands.build
@@ -51,6 +52,7 @@ def _builder(out: Path) -> PageBuilder:
         page.present_anchor_ids = {"anchor-" + name}
         page.links_to_anchors = {page.file: {"part": "#part"}}
         (out / name).write_text(str(os.getpid()), encoding="utf-8")
+        time.sleep(0.005)  # as a page build takes time: else one process can claim all 40 before another starts
     return PageBuilder(build_page)
 
 
@@ -123,6 +125,13 @@ def test_below_the_threshold_every_page_builds_here(tmp_path):
     assert {(tmp_path / f.src_uri).read_text(encoding="utf-8") for f in files} == {str(os.getpid())}
 
 
+@pytest.fixture()
+def mkdocs_restored(monkeypatch):
+    """MkDocs's _build_page and _populate_page as they were before the test: the hook replaces both."""
+    monkeypatch.setattr(mkdocs.commands.build, "_build_page", mkdocs.commands.build._build_page)
+    monkeypatch.setattr(mkdocs.commands.build, "_populate_page", mkdocs.commands.build._populate_page)
+
+
 def _mkdocs_build(root: Path, site_dir: Path) -> PageBuilder | None:
     config = load_config(str(root / "mkdocs.yml"), site_dir=str(site_dir), strict=True)
     config.plugins.on_startup(command="build", dirty=False)
@@ -132,13 +141,12 @@ def _mkdocs_build(root: Path, site_dir: Path) -> PageBuilder | None:
 
 
 @needs_fork
-def test_the_real_site_is_the_same_bytes_built_in_one_process_or_several(fork_always, monkeypatch, tmp_path, scratch):
+def test_the_real_site_is_the_same_bytes_built_in_one_process_or_several(fork_always, mkdocs_restored, monkeypatch,
+                                                                            tmp_path, scratch):
     from generator.pipeline import generate
     generate(scratch, with_history=False)  # `mkdocs build` builds the pages as they are
     root = scratch.root
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    monkeypatch.setattr(mkdocs.commands.build, "_build_page", mkdocs.commands.build._build_page)  # restored after
-    monkeypatch.setattr(mkdocs.commands.build, "_populate_page", mkdocs.commands.build._populate_page)
     monkeypatch.setattr(mkdocs_parallel, "MIN_PAGES", 10**9)
     one = _mkdocs_build(root, tmp_path / "one")
     monkeypatch.setattr(mkdocs_parallel, "MIN_PAGES", 1)
@@ -187,7 +195,7 @@ def test_pages_outside_the_nav_are_read_when_built_not_before_any_is_built(scrat
 
 @needs_fork
 def test_a_warning_made_reading_a_page_outside_the_nav_in_a_forked_process_fails_a_strict_build(
-        fork_always, scratch, monkeypatch, tmp_path):
+        fork_always, mkdocs_restored, scratch, monkeypatch, tmp_path):
     """Such a page is read by whichever process builds it; what MkDocs warns there still counts for --strict."""
     from mkdocs.exceptions import Abort
     from generator.pipeline import generate
@@ -195,22 +203,19 @@ def test_a_warning_made_reading_a_page_outside_the_nav_in_a_forked_process_fails
     for n in range(8):  # some of them in each process
         (scratch.root / "build" / "docs" / "tasks" / f"notes-{n}.md").write_text(
             f"# Notes {n}\n\nA *link* to [a page that is not there](../no-such-page-{n}.md).\n", encoding="utf-8")
-    monkeypatch.setattr(mkdocs.commands.build, "_build_page", mkdocs.commands.build._build_page)  # restored after
-    monkeypatch.setattr(mkdocs.commands.build, "_populate_page", mkdocs.commands.build._populate_page)
     monkeypatch.setattr(mkdocs_parallel, "MIN_PAGES", 1)
     with pytest.raises(Abort, match="warnings in strict mode"):
         _mkdocs_build(scratch.root, tmp_path / "site")
 
 
-def test_a_page_outside_the_nav_and_the_fast_shape_still_goes_through_markdown(scratch, monkeypatch, tmp_path):
+def test_a_page_outside_the_nav_and_the_fast_shape_still_goes_through_markdown(scratch, mkdocs_restored, monkeypatch,
+                                                                               tmp_path):
     """Such pages are converted when built (on_page_context), by MkDocs's own Markdown render."""
     from generator.pipeline import generate
     generate(scratch, with_history=False)
     page = scratch.root / "build" / "docs" / "tasks" / "notes.md"
     page.write_text("# Notes\n\nSome *emphasis*, <script>alert(1)</script> and a [home link](../index.md).\n",
                     encoding="utf-8")
-    monkeypatch.setattr(mkdocs.commands.build, "_build_page", mkdocs.commands.build._build_page)  # restored after
-    monkeypatch.setattr(mkdocs.commands.build, "_populate_page", mkdocs.commands.build._populate_page)
     config = load_config(str(scratch.root / "mkdocs.yml"), site_dir=str(tmp_path / "site"), strict=True)
     config.plugins.on_startup(command="build", dirty=False)
     build(config)
@@ -221,16 +226,14 @@ def test_a_page_outside_the_nav_and_the_fast_shape_still_goes_through_markdown(s
 
 
 @needs_fork
-def test_the_citation_files_copied_apart_keep_their_bytes_when_build_docs_changes(fork_always, monkeypatch, tmp_path,
-                                                                                  scratch):
+def test_the_citation_files_copied_apart_keep_their_bytes_when_build_docs_changes(fork_always, mkdocs_restored,
+                                                                                  monkeypatch, tmp_path, scratch):
     """The hook links a task's citation files into the site (on_files, _copy): the next generation replaces the
     files of build/docs, never writes into them, so the built site keeps what it was built with."""
     import re
     from generator.pipeline import generate
     from generator.hook import mkdocs_hooks
     generate(scratch, with_history=False)
-    monkeypatch.setattr(mkdocs.commands.build, "_build_page", mkdocs.commands.build._build_page)  # restored after
-    monkeypatch.setattr(mkdocs.commands.build, "_populate_page", mkdocs.commands.build._populate_page)
     monkeypatch.setattr(mkdocs_hooks, "MIN_COPIED_APART", 1)
     _mkdocs_build(scratch.root, tmp_path / "site")
     cited = sorted((tmp_path / "site" / "tasks").glob("*/*/cite.bib"))

@@ -67,7 +67,6 @@ class LateReader:
     def read(self, page, config) -> None:
         unread = page.__dict__.pop("rc_unread", None)
         if unread is not None:
-            page.rc_read_late = True  # the hook converts it now (generator/hook/mkdocs_hooks.py)
             self.populate(page, config, *unread)
 
 

@@ -63,6 +63,7 @@ FAST_EXTENSIONS = (["toc", "tables", "fenced_code", "attr_list", "admonition"], 
 # The plugins whose page events generator/accel/mkdocs_parallel.py knows; with any other, pages build in one process.
 PARALLEL_PLUGINS: set[str] = set()
 _fast = False
+_late = False  # pages outside the nav are read as they are built (mkdocs_parallel.LateReader)
 _command = None
 _in_nav: set[int] = set()
 _files = None
@@ -88,6 +89,7 @@ def on_config(config, **kwargs):
 
 def _install_page_builder(config) -> None:
     """`mkdocs build` builds pages in as many processes as generator/accel/parallel.py allows (serve: one)."""
+    global _late
     current = mkdocs.commands.build._build_page
     original = current.build_page if isinstance(current, PageBuilder) else current
     reading = mkdocs.commands.build._populate_page
@@ -98,7 +100,9 @@ def _install_page_builder(config) -> None:
         reader = LateReader(populate, lambda page: id(page) not in _in_nav)
         mkdocs.commands.build._populate_page = reader
         mkdocs.commands.build._build_page = PageBuilder(original, reader)
+        _late = True
     else:
+        _late = False
         mkdocs.commands.build._populate_page = populate
         mkdocs.commands.build._build_page = original
         if others and _command == "build":
@@ -188,14 +192,14 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     """
     if not _fast:
         return markdown
-    if page.__dict__.pop("rc_read_late", False):  # read as it is built (mkdocs_parallel.LateReader)
-        page.rc_built = True  # so that nothing of it is kept after (_release)
-    elif id(page) not in _in_nav:
-        page.render = lambda config, files: _defer(page)
-        # Its text is read again when it is built: held for every page to the end, it was most of the memory
-        # MkDocs used at 100,000 tasks.
-        page.rc_text = (len(markdown), markdown[:80])
-        return ""
+    if id(page) not in _in_nav:
+        if not _late:
+            page.render = lambda config, files: _defer(page)
+            # Its text is read again when it is built: held for every page to the end, it was most of the memory
+            # MkDocs used at 100,000 tasks.
+            page.rc_text = (len(markdown), markdown[:80])
+            return ""
+        page.rc_built = True  # read as it is built: converted now, nothing of it kept after (_release)
     fast = convert(markdown)
     if fast is not None:
         page.render = lambda config, files: _render(page, fast)
