@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from generator import pipeline
+from generator.accel import incremental
 from generator.content.project import Project
 from generator.search.records import MAIN
 
@@ -53,20 +54,59 @@ def build(root: Path, umask: int | None = None) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(child.args, child.returncode, out, err)
 
 
-def wait_for_mkdocs(root: Path) -> None:
-    """Until MkDocs has begun writing the new site into its temporary folder. After the swap that folder's
-    name holds the old site for a moment (it is being removed): that one, the old site's inode, is not it."""
-    old = (root / "site").stat().st_ino
-
-    def writing(folder: Path) -> bool:
-        try:
-            return folder.stat().st_ino != old and any(folder.iterdir())
-        except OSError:  # removed meanwhile
-            return False
+def paused_mkdocs(build: subprocess.Popen) -> int:
+    """The build's MkDocs process, found as soon as it starts and stopped (SIGSTOP to its own process group):
+    whatever the speed of the machine, the build is then certainly in its MkDocs step when the test acts."""
     deadline = time.monotonic() + GUARD
-    while not any(writing(p) for p in root.glob(".site.building-*")):
+    while True:
+        for pid in children(build.pid):
+            if b"mkdocs" in cmdline(pid):
+                os.killpg(pid, signal.SIGSTOP)
+                return pid
+        assert build.poll() is None, "the build ended before its MkDocs step began"
         assert time.monotonic() < deadline
-        time.sleep(0.05)
+        time.sleep(0.01)
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat_line = (entry / "stat").read_text()
+        except (OSError, ValueError):
+            continue
+        if int(stat_line.rsplit(")", 1)[1].split()[1]) == pid:  # the field after the state: the parent
+            found.append(int(entry.name))
+    return found
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def resume_once_told_to_stop(pid: int) -> None:
+    """Continue a stopped MkDocs once the build has sent it SIGTERM (pending while it is stopped), so that the
+    build's own stopping of it is what ends it."""
+    deadline = time.monotonic() + GUARD
+    while not pending(pid) & (1 << (signal.SIGTERM - 1)):
+        assert time.monotonic() < deadline, "the build never stopped its MkDocs step"
+        time.sleep(0.01)
+    os.killpg(pid, signal.SIGCONT)
+
+
+def pending(pid: int) -> int:
+    for line in (Path("/proc") / str(pid) / "status").read_text().splitlines():
+        if line.startswith("ShdPnd:"):
+            return int(line.split()[1], 16)
+    return 0
+
+
+def full_build_next(root: Path) -> None:
+    """The next build is a whole one, with MkDocs in a process of its own, however small the edit."""
+    incremental.forget(root / "build")
 
 
 def change_content(root: Path) -> None:
@@ -90,9 +130,11 @@ def test_two_builds_at_once_both_succeed_one_after_the_other(project):
 def test_ctrl_c_prints_one_line_and_leaves_no_temporary_folder(project):
     before = tree(project / "site")
     change_content(project)
+    full_build_next(project)
     child = start(project)
-    wait_for_mkdocs(project)
+    mkdocs = paused_mkdocs(child)
     os.killpg(child.pid, signal.SIGINT)  # as the terminal does: the whole foreground group
+    resume_once_told_to_stop(mkdocs)
     _, err = child.communicate(timeout=GUARD)
     assert child.returncode == 130
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
@@ -105,10 +147,13 @@ def test_ctrl_c_prints_one_line_and_leaves_no_temporary_folder(project):
 def test_kill_9_leaves_the_old_site_whole_and_the_next_build_cleans_up(project):
     before = tree(project / "site")
     change_content(project)
+    full_build_next(project)
     child = start(project)
-    wait_for_mkdocs(project)
+    mkdocs = paused_mkdocs(child)
     os.killpg(child.pid, signal.SIGKILL)
-    child.communicate(timeout=GUARD)
+    child.wait(timeout=GUARD)
+    os.killpg(mkdocs, signal.SIGCONT)  # it finishes into its temporary folder, which nothing swaps in
+    child.communicate(timeout=GUARD)  # its output ends when MkDocs, which shares it, has ended
     assert tree(project / "site") == before
     assert leftovers(project), "the killed build left its temporary folder (else this test tests nothing)"
     again = build(project)
