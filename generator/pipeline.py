@@ -36,7 +36,6 @@ from generator.model.site import Site, build_model
 from generator.output.export import DICTIONARY, Parts, data_files
 from generator.output.files import write_if_changed, write_jobs, write_redirects
 from generator.output.keys import document_digests, document_keys, job_keys, site_digest
-from generator.pages.citation import citation_downloads
 from generator.pages.jobs import Download, Job, document_page, document_pages, site_jobs
 from generator.render.renderer import Renderer
 from generator.render.share import render_all
@@ -85,7 +84,7 @@ def plan(project: Project, site: Site, histories: dict,
     site_url = read_site_url(project)
     downloads = data_files(site, site_url, load_schema_registry(project.schema), parts)
     as_of = build_date(os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch(project))
-    jobs = site_jobs(site, site_url, downloads, DICTIONARY, histories) + citation_downloads(site, site_url)
+    jobs = site_jobs(site, site_url, downloads, DICTIONARY, histories)
     one_page_per_path([job.path for job in jobs])
     renderer = Renderer(site, site_url, as_of)
     renderer.env.globals.update(read_settings(project))  # before any template loads: they copy the globals

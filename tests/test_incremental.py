@@ -125,7 +125,10 @@ def test_at_scale_a_rebuild_renders_a_few_files_and_gives_the_bytes_of_a_clean_b
              (f"documents/{province.id}.yaml", retitle_task)]
     rendered = check_edits(at_scale, tmp_path, edits)
     files = sum(1 for p in (at_scale.root / "build" / "docs").rglob("*") if p.is_file())
-    assert rendered[0] < files / 10, (rendered, files)  # a county's task title: its pages and the lists naming it
+    # A county's task title: its pages and the lists naming it, and the pages of the whole site (themes, lists and
+    # exports: 91 of the 1,692 files at this scale, a smaller share at larger ones).
+    assert rendered[0] < files / 5, (rendered, files)
+    assert rendered[0] < rendered[2], rendered  # a province's document is read by more pages than a county's
 
 
 def test_the_exports_make_again_only_the_parts_whose_key_changed(tmp_path, monkeypatch):

@@ -226,23 +226,23 @@ def test_a_page_outside_the_nav_and_the_fast_shape_still_goes_through_markdown(s
 
 
 @needs_fork
-def test_the_citation_files_copied_apart_keep_their_bytes_when_build_docs_changes(fork_always, mkdocs_restored,
-                                                                                  monkeypatch, tmp_path, scratch):
-    """The hook links a task's citation files into the site (on_files, _copy): the next generation replaces the
-    files of build/docs, never writes into them, so the built site keeps what it was built with."""
-    import re
-    from generator.pipeline import generate
-    from generator.hook import mkdocs_hooks
+def test_each_task_page_has_its_citation_files_beside_it_as_its_citation_gives_them(fork_always, mkdocs_restored,
+                                                                                     monkeypatch, tmp_path, scratch):
+    """The hook writes a task's BibTeX, RIS and CSL-JSON beside its page, in whichever process builds the page,
+    from the citation the page carries; that citation goes no further than the hook."""
+    from generator.pages import citation
+    from generator.pipeline import generate, load_site, read_site_url
     generate(scratch, with_history=False)
-    monkeypatch.setattr(mkdocs_hooks, "MIN_COPIED_APART", 1)
-    _mkdocs_build(scratch.root, tmp_path / "site")
-    cited = sorted((tmp_path / "site" / "tasks").glob("*/*/cite.bib"))
-    docs = scratch.root / "build" / "docs"
-    assert cited and all(os.path.samefile(p, docs / p.relative_to(tmp_path / "site")) for p in cited)  # linked
-    before = {p: p.read_bytes() for p in cited}
-    for path in sorted((scratch.root / "content" / "documents").glob("*.yaml")):  # every task's title
-        path.write_text(re.sub(r"^(    title: .*)$", r"\1 (edited)", path.read_text(encoding="utf-8"), flags=re.M),
-                        encoding="utf-8")
-    generate(scratch, with_history=False)
-    assert all((docs / p.relative_to(tmp_path / "site")).read_bytes() != before[p] for p in cited)
-    assert {p: p.read_bytes() for p in cited} == before
+    assert not list((scratch.root / "build" / "docs").rglob("cite.*"))  # nothing of them in build/docs
+    monkeypatch.setattr(mkdocs_parallel, "MIN_PAGES", 1)
+    assert _mkdocs_build(scratch.root, tmp_path / "site").run.processes > 1
+    site, url = load_site(scratch), read_site_url(scratch)
+    makers = dict(zip((name for name, _ in citation.DOWNLOADS), (citation.bibtex, citation.ris, citation.csl_json)))
+    for task in site.all_tasks:
+        folder = tmp_path / "site" / task.url
+        c = citation.cite(site, url, site.document[task.doc], task)
+        for name, make in makers.items():
+            assert (folder / name).read_bytes() == make(c).encode("utf-8"), folder / name
+        page = (folder / "index.html").read_text(encoding="utf-8")
+        assert "rc-head" not in page and '"label"' not in page  # the citation's data is not left in the page
+    assert sorted(p.name for p in (tmp_path / "site" / "documents").rglob("cite.*")) == []  # tasks only

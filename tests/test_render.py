@@ -1,7 +1,9 @@
 """Stage 4: every page type renders, links are relative, content text cannot become markup."""
 
+import html
 import json
 import posixpath
+import re
 
 import jinja2
 import markupsafe
@@ -10,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator.pipeline import load_site, render_files
+from generator.pages.citation import files_of
 from generator.content.project import Project
 from generator.accel.fastjinja import FastEnvironment
 from generator.output.export import indented_json
@@ -226,7 +229,8 @@ def test_document_provenance_shows_on_its_page_and_in_citations(scratch):
     task = next(p for p in files if p.startswith("tasks/guangdong-2020-near-term-key-tasks/") and p.endswith(".md"))
     cite = text(files, task)
     assert "(广东省深化医药卫生体制改革近期重点工作任务.)" in cite and "Original: https://example.org/gd-2020." in cite
-    folder = task.removesuffix(".md") + "/"
-    assert "TT  - 广东省深化医药卫生体制改革近期重点工作任务" in text(files, folder + "cite.ris")
-    assert "L2  - https://example.org/gd-2020" in text(files, folder + "cite.ris")
-    assert json.loads(text(files, folder + "cite.json"))[0]["original-title"] == "广东省深化医药卫生体制改革近期重点工作任务"
+    head = re.search(r'class="rc-head" data-head="([^"]*)"', cite).group(1)
+    downloads = files_of(json.loads(html.unescape(head))["cite"])  # what the hook writes beside the page
+    assert "TT  - 广东省深化医药卫生体制改革近期重点工作任务" in downloads["cite.ris"].decode("utf-8")
+    assert "L2  - https://example.org/gd-2020" in downloads["cite.ris"].decode("utf-8")
+    assert json.loads(downloads["cite.json"])[0]["original-title"] == "广东省深化医药卫生体制改革近期重点工作任务"

@@ -6,15 +6,12 @@ import html
 import json
 import logging
 import os
-import posixpath
 import re
-import shutil
 import sys
 from pathlib import Path
 
 import mkdocs.commands.build
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils.meta import get_data
@@ -29,10 +26,9 @@ from generator.content.project import Project  # noqa: E402
 from generator.content.errors import ContentError  # noqa: E402
 from generator.accel.fastpage import convert  # noqa: E402
 from generator.accel.frames import Frames, render_always  # noqa: E402
-from generator.accel import parallel  # noqa: E402
 from generator.accel.mkdocs_parallel import LateReader, PageBuilder  # noqa: E402
 from generator.hook.sanitize import clean  # noqa: E402
-from generator.pages.citation import DOWNLOADS  # noqa: E402
+from generator.pages.citation import files_of  # noqa: E402
 from generator.progress import Progress  # noqa: E402
 from generator.render.renderer import compiled_theme_templates  # noqa: E402
 from generator.search.index import LATER, SearchIndexError, index_site  # noqa: E402
@@ -68,7 +64,6 @@ _command = None
 _in_nav: set[int] = set()
 _files = None
 _nav = None
-_copying: tuple | None = None  # the forked process putting the citation files in the site (on_files)
 _progress: Progress | None = None
 
 
@@ -110,56 +105,9 @@ def _install_page_builder(config) -> None:
                   "pages build in one process (slower)", file=sys.stderr)
 
 
-COPIED_APART = frozenset(name for name, _ in DOWNLOADS)  # a task's citation files: 30,000 at 10,000 tasks
-MIN_COPIED_APART = 100  # fewer are copied by MkDocs (the fixture corpus has about 400)
-
-
-def on_files(files, config, **kwargs):
-    """The citation files beside each task page are put in the site by a forked process (_copy) while MkDocs
-    reads its pages, not copied by MkDocs one by one before it builds any (34 s at 100,000 tasks). No page links
-    them in a form MkDocs checks (they are links of raw HTML), so MkDocs need not know them; it copies the rest."""
-    global _copying
-    _copying = None
-    built = InclusionLevel.is_in_serve if _command == "serve" else InclusionLevel.is_included
-    apart, kept = [], []
-    for file in files:
-        if (posixpath.basename(file.src_uri) in COPIED_APART and not file.is_documentation_page()
-                and file.abs_src_path and built(file.inclusion)):
-            apart.append((file.abs_src_path, file.abs_dest_path))
-        else:
-            kept.append(file)
-    if parallel.workers(len(apart), MIN_COPIED_APART) == 1:
-        return files
-    _copying = parallel.start(lambda: _copy(apart))
-    return Files(kept)
-
-
-def _copy(pairs: list[tuple[str, str]]) -> None:
-    """Each file linked (a second name for the same file) where the file system allows, else copied: 30,324
-    files at 10,000 tasks took 1.7-1.8 s linked against 5.2-12.8 s copied. A link is safe: the generator never
-    writes into a file of build/docs, it replaces it (output/files.py), so the site's file keeps its bytes."""
-    folders: set[str] = set()
-    link = True
-    for source, target in pairs:
-        folder = os.path.dirname(target)
-        if folder not in folders:
-            os.makedirs(folder, exist_ok=True)
-            folders.add(folder)
-        if link:
-            try:
-                os.link(source, target)
-                continue
-            except OSError:  # another file system, or links refused: copies from here on
-                link = False
-        shutil.copyfile(source, target)
-
-
 def on_env(env, config, files, **kwargs):
     """Before the pages are built (in several processes, which share the count made here)."""
-    global _progress, _copying
-    if _copying is not None:
-        copying, _copying = _copying, None
-        parallel.finish(copying)  # before any page is built: no two processes write one folder at once
+    global _progress
     _progress = Progress("mkdocs: building", len(files.documentation_pages()))
     frames = accel.allowed("frames", "mkdocs", "mkdocs-material") and _nav is not None
     env.globals["rc_frame"] = Frames(_nav, config) if frames else render_always
@@ -252,11 +200,23 @@ _HEAD_DATA = re.compile(r'<div hidden(?:="")? class="rc-head" data-head="([^"]*)
 
 def _lift_head_data(page) -> None:
     """A page's citation meta tags and JSON-LD, which the generator writes into the content, go to
-    page.meta for theme/main.html to put in <head>."""
+    page.meta for theme/main.html to put in <head>; a task's citation files are written beside the page
+    by the process that builds it."""
     found = _HEAD_DATA.search(page.content or "")
     if found:
-        page.meta["rc_head"] = json.loads(html.unescape(found.group(1)))
+        data = json.loads(html.unescape(found.group(1)))
+        cited = data.pop("cite", None)
+        page.meta["rc_head"] = data
         page.content = page.content[:found.start()] + page.content[found.end():]
+        if cited is not None:
+            _write_citation_files(cited, os.path.dirname(page.file.abs_dest_path))
+
+
+def _write_citation_files(cited: dict, folder: str) -> None:
+    os.makedirs(folder, exist_ok=True)
+    for name, content in files_of(cited).items():
+        with open(os.path.join(folder, name), "wb") as out:
+            out.write(content)
 
 
 def _render(page, fast) -> None:
@@ -333,11 +293,3 @@ def _write_redirects(config, path: Path, site_dir: Path) -> None:
             f'<script>location.replace({json.dumps(target)} + location.hash)</script>'
             f'</head><body><p>This task has a new address: <a href="{html.escape(target)}">{html.escape(absolute)}</a></p>'
             '</body></html>\n', encoding="utf-8")
-
-
-def on_build_error(error, **kwargs):
-    """No copying process may write on into a failed build's folder."""
-    global _copying
-    if _copying is not None:
-        parallel.stop([_copying])
-        _copying = None

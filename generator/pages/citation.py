@@ -1,5 +1,9 @@
 """How a task is cited: what a careful citation says, as text, as meta tags, and as BibTeX, RIS and CSL-JSON.
 
+A task's three citation files are not generated into build/docs: the page carries its citation (head_data),
+and the MkDocs hook writes the files beside the page as it builds it (at 100,000 tasks they were 300,000 of
+the generator's 426,000 files, and a second copy of each on disk).
+
 The cited work is the policy document, as the site holds it; the task is described in the site's own words,
 never put in quotation marks as if it were the source's.
 """
@@ -8,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from markupsafe import Markup, escape
 
@@ -175,31 +179,24 @@ def csl_json(c: Citation) -> str:
 
 def head_data(c: Citation, site_url: str) -> Markup:
     """The page's citation meta tags and JSON-LD, in a hidden element the MkDocs hook moves into <head>
-    (front matter would cost a YAML parse of them on every page)."""
+    (front matter would cost a YAML parse of them on every page); for a task, the citation itself too, from
+    which the hook writes the task's citation files (files_of)."""
     data = {"meta": meta_tags(c), "json_ld": json_ld(c, site_url)}
+    if c.task:
+        data["cite"] = asdict(c)
     return Markup(f'<div hidden class="rc-head" data-head="{escape(json.dumps(data, ensure_ascii=False))}"></div>')
+
+
+def files_of(cited: dict) -> dict[str, bytes]:
+    """A task's BibTeX, RIS and CSL-JSON files, by name, from the citation its page carries (head_data)."""
+    fields = dict(cited)
+    fields["authors"] = tuple(fields["authors"])
+    fields["period"] = tuple(fields["period"]) if fields["period"] is not None else None
+    c = Citation(**fields)
+    return {name: make(c).encode("utf-8") for (name, _), make in zip(DOWNLOADS, (bibtex, ris, csl_json))}
 
 
 def page_text(c: Citation) -> Markup:
     """The citation as the page shows it: the access date is a placeholder the copy button's script fills."""
     before, after = (escape(part) for part in text(c, "\0").split("\0"))
     return Markup(f'{before}<span class="rc-accessed">[date you read it]</span>{after}')
-
-
-def citation_downloads(site: Site, site_url: str) -> list:
-    """Each task's BibTeX, RIS and CSL-JSON, beside its page; each made by the process that writes it."""
-    from generator.pages.jobs import Download  # jobs.py imports this module
-    files = []
-    cited: dict[str, Citation] = {}  # a task's three files are next to each other in the list: cited once
-
-    def citation_of(task: Task) -> Citation:
-        if task.key not in cited:
-            cited.clear()
-            cited[task.key] = cite(site, site_url, site.document[task.doc], task)
-        return cited[task.key]
-    for task in site.all_tasks:
-        for (name, _), make in zip(DOWNLOADS, (bibtex, ris, csl_json)):
-            files.append(Download(f"{task.url}{name}",
-                                  lambda task=task, make=make: make(citation_of(task)).encode("utf-8"),
-                                  reads=frozenset((task.doc,))))
-    return files
