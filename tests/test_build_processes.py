@@ -43,9 +43,14 @@ def project(built, tmp_path) -> Path:
 
 
 def start(root: Path, umask: int | None = None) -> subprocess.Popen:
+    def as_from_a_terminal() -> None:
+        # A shell's background job ignores SIGINT, and the build would inherit that: a terminal's does not.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        if umask is not None:
+            os.umask(umask)
     return subprocess.Popen([sys.executable, "-m", "generator", "--root", str(root), "build"], cwd=root, env=ENV,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            preexec_fn=(lambda: os.umask(umask)) if umask is not None else None)
+                            preexec_fn=as_from_a_terminal)
 
 
 def build(root: Path, umask: int | None = None) -> subprocess.CompletedProcess:
