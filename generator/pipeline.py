@@ -91,15 +91,14 @@ def plan(project: Project, site: Site, histories: dict,
     return renderer, jobs
 
 
-def render_keys(project: Project, site: Site, histories: dict, renderer: Renderer,
-                jobs: list) -> tuple[list[str | None], dict[str, str]]:
-    """Each job's render key (output/keys.py): what it is made from, so that an unchanged file is not made again;
-    and each document's (for the search records). The documents' ids in order are site-wide: adding or
-    removing a document renders every file again."""
-    common = site_digest(project.root, site, renderer.site_url, renderer.as_of, read_settings(project),
+def site_keys(project: Project, site: Site, histories: dict) -> tuple[str, dict[str, str]]:
+    """What the render keys (output/keys.py) are made from: the site-wide inputs (the documents' ids in order among
+    them: adding or removing a document renders every file again) and each document's digest. Known before the
+    jobs are planned, so that the search records, keyed by document, can be written meanwhile."""
+    as_of = build_date(os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch(project))
+    common = site_digest(project.root, site, read_site_url(project), as_of, read_settings(project),
                          [doc.id for doc in site.documents])
-    digests = document_digests(site, histories)
-    return job_keys(jobs, common, digests), document_keys(common, digests)
+    return common, document_digests(site, histories)
 
 
 def first_look(project: Project, out_dir: Path, changed: list[str], cache: dict) -> list[str]:
@@ -143,6 +142,9 @@ def render_tree(project: Project, site: Site, out_dir: Path, with_history: bool 
     return write_jobs(renderer, jobs, out_dir, workers)
 
 
+BESIDE_MIN = 100  # documents (or parsed files to keep): fewer are written faster than a process forks
+
+
 def generate(project: Project, with_history: bool = True, timings: dict | None = None,
              out_dir: Path | None = None, cache: dict | None = None,
              records_written: Callable[[], None] | None = None) -> Site:
@@ -159,25 +161,33 @@ def generate(project: Project, with_history: bool = True, timings: dict | None =
         timings[name] = round(time.perf_counter() - start, 3)
         return result
 
-    with parallel.no_cycle_collection(), build_lock(project):  # gc: also between the forked stages
+    # gc: also between the forked stages. What only writes files (the parsed records kept for the next build, the
+    # search records) is written by processes of its own while this one plans the jobs, on one core (at 100,000
+    # tasks, 6-7 s of it).
+    with parallel.no_cycle_collection(), build_lock(project), parallel.beside(BESIDE_MIN) as beside:
         loaded = stage("load", load_content, project, cache)
         stage("check", check, loaded)
-        if loaded.parsed is not None:
-            loaded.parsed.save()
+        saved = beside(loaded.parsed.save, len(loaded.parsed.new)) if loaded.parsed is not None else None
         site = stage("model", build_model, loaded)
         histories = stage("history", task_histories, project, site) if with_history else {}
         out_dir = out_dir or docs_dir(project)
         # What a build keeps for the next one by key alone is not used when git tracks anything under build/
         # (content/parsed.py folder_for): a pull request could bring parts that do not hold what their keys say.
         kept = loaded.parsed is not None and loaded.parsed.folder is not None
+        common, digests = stage("keys", site_keys, project, site, histories)
+        searched = beside(lambda: write_search_files(site, out_dir.parent / "search",
+                                                     document_keys(common, digests) if kept else None),
+                          len(site.documents))
         parts = Parts(out_dir.parent / "exports" if kept else None)
         renderer, jobs = stage("jobs", plan, project, site, histories, parts)
-        keys, doc_keys = stage("keys", render_keys, project, site, histories, renderer, jobs)
+        keys = stage("job keys", job_keys, jobs, common, digests)
         # a document's part of the exports shows what its page does: it goes by that page's key
         by_path = {job.path: key for job, key in zip(jobs, keys)}
         parts.keys = {doc.id: by_path[page] for doc in site.documents
                       if by_path.get(page := document_page(doc)) is not None}
-        stage("search records", write_search_files, site, out_dir.parent / "search", doc_keys if kept else None)
+        stage("search records", searched)  # what is left of their writing: the time waited for it
+        if saved is not None:
+            saved()
         if records_written is not None:
             records_written()
         timings["written"], timings["removed"] = stage("render+write", write_jobs, renderer, jobs, out_dir,

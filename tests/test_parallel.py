@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 
 import pytest
 
@@ -37,6 +38,40 @@ def test_an_error_in_a_forked_process_is_raised_here():
         return 1
     with pytest.raises(ValueError, match="in the other process"):
         parallel.in_processes(work, 2)
+
+
+def test_work_beside_runs_in_another_process_and_gives_back_what_it_returned(monkeypatch):
+    with parallel.beside(minimum=10) as beside:
+        elsewhere = beside(os.getpid, 10)
+        here = beside(os.getpid, 9)  # below the minimum: at once, in this process
+        assert here() == os.getpid()
+        assert elsewhere() != os.getpid()
+    monkeypatch.setattr(parallel, "workers", lambda amount, minimum: 1)  # as off Linux, or beside a thread
+    with parallel.beside(minimum=10) as beside:
+        assert beside(os.getpid, 10)() == os.getpid()
+
+
+def test_work_beside_that_fails_raises_when_waited_for():
+    def work():
+        raise ValueError("in the other process")
+    with parallel.beside(minimum=1) as beside:
+        waiting = beside(work, 1)
+        with pytest.raises(ValueError, match="in the other process"):
+            waiting()
+
+
+def test_work_beside_is_finished_however_the_block_ends(tmp_path):
+    """A build that fails while the search records are being written leaves them whole, not half written."""
+    out = tmp_path / "written"
+
+    def work():
+        time.sleep(0.5)
+        out.write_text("whole")
+    with pytest.raises(RuntimeError, match="the block failed"):
+        with parallel.beside(minimum=1) as beside:
+            beside(work, 1)
+            raise RuntimeError("the block failed")
+    assert out.read_text() == "whole"
 
 
 def test_no_fork_beside_another_thread():
@@ -128,12 +163,16 @@ def deadline():
 
 
 def test_checks_beside_the_render_give_the_files_of_one_process(scratch, monkeypatch, two_processes):
+    """...and the search records and parsed records, written by processes of their own beside the planning."""
+    def written():
+        build = scratch.root / "build"
+        return {name: tree(build / name) for name in ("docs", "search", "parsed", "exports")}
     generate(scratch, with_history=False)
-    two = tree(scratch.root / "build" / "docs")
+    two = written()
     monkeypatch.setattr(parallel, "workers", lambda amount, minimum: 1)
     shutil.rmtree(scratch.root / "build")
     generate(scratch, with_history=False)
-    assert tree(scratch.root / "build" / "docs") == two and len(two) > 150
+    assert written() == two and len(two["docs"]) > 150 and two["search"] and two["parsed"]
 
 
 def test_content_that_would_loop_the_render_stops_at_the_checks_with_nothing_written(scratch, two_processes,

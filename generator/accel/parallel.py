@@ -111,6 +111,34 @@ def in_processes(work: Callable[[], T], processes: int) -> list[T]:
 
 
 @contextlib.contextmanager
+def beside(minimum: int):
+    """Work that writes files while this process goes on. Inside the block, run(work, amount) starts work() in a
+    forked process where workers(amount, minimum) would fork (else it runs at once, here) and returns a function
+    that waits for it and gives what it returned, or raises what it raised. What is still running when the block
+    ends, however it ends, is waited for: no work is left half done, as killing it could leave it."""
+    running: list[tuple] = []
+
+    def run(work: Callable[[], T], amount: int) -> Callable[[], T]:
+        if workers(amount, minimum) == 1:
+            value = work()
+            return lambda: value
+        forked = start(work)
+        running.append(forked)
+
+        def wait() -> T:
+            running.remove(forked)
+            return finish(forked)
+        return wait
+
+    try:
+        yield run
+    finally:
+        while running:
+            with contextlib.suppress(Exception):  # the block's own failure is the one to report
+                finish(running.pop())
+
+
+@contextlib.contextmanager
 def no_cycle_collection():
     """No automatic garbage collection inside: the stages build large structures with next to no cycles, and
     each collection walks them again. Whatever they drop without a cycle is still freed at once."""
