@@ -143,7 +143,7 @@ def test_the_exports_make_again_only_the_parts_whose_key_changed(tmp_path, monke
     parts = export.Parts(tmp_path / "exports")
     parts.keys = {doc.id: "one" for doc in site.documents}
     first = {f.name: f.make() for f in export.data_files(site, "https://x.test/", schemas, parts)}
-    assert first == whole and len(list((tmp_path / "exports").glob("*.parts.json"))) == 4
+    assert first == whole and len(list((tmp_path / "exports").glob("*.parts"))) == 4
     made = []
     real = export.task_record
     monkeypatch.setattr(export, "task_record", lambda s, t, u: made.append(t.doc) or real(s, t, u))
@@ -152,3 +152,18 @@ def test_the_exports_make_again_only_the_parts_whose_key_changed(tmp_path, monke
     again = {f.name: f.make() for f in export.data_files(site, "https://x.test/", schemas, parts)}
     assert again == whole
     assert made == [edited.id] * len(edited.tasks)  # the other documents' tasks were kept
+
+
+def test_an_exports_parts_file_cut_short_or_of_another_version_keeps_nothing(tmp_path):
+    """A build killed while writing it, or one of an earlier version, leaves every part to be made again."""
+    from generator.output.export import Parts
+    path = tmp_path / "tasks.csv.parts"
+    kept = {"china-2020": ("k1", "第一,行\r\n"), "jiangxi-2021": ("k2", ""), "feixi-2021": ("k3", '{"a": "\\n"}')}
+    Parts.write(path, kept)
+    assert Parts.read(path) == kept
+    whole = path.read_bytes()
+    for cut in (len(whole) - 1, len(whole) - 3, whole.index(b"\n"), 5):
+        path.write_bytes(whole[:cut])
+        assert Parts.read(path) == {}, cut
+    path.write_bytes(whole.replace(b'"version":2', b'"version":1', 1))
+    assert Parts.read(path) == {}

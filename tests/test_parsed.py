@@ -81,15 +81,14 @@ def test_entries_are_not_used_when_git_tracks_the_build_folder(tmp_path, counted
 def test_the_exports_parts_and_search_records_are_made_anew_when_git_tracks_the_build_folder(tmp_path):
     """They are kept between builds by key alone (output/export.py Parts, search/records.py): parts a pull
     request planted under build/ with the right keys are not used."""
-    import json
+    from generator.output import export
     project = copy_project(tmp_path / "project")
     generate(project, with_history=False)
     build = project.root / "build"
-    planted = build / "exports" / "tasks.json.parts.json"
-    data = json.loads(planted.read_text(encoding="utf-8"))
-    for entry in data["parts"].values():
-        entry[1] = '{"planted": true}'
-    planted.write_text(json.dumps(data), encoding="utf-8")
+    planted = build / "exports" / "tasks.json.parts"
+    kept = export.Parts.read(planted)
+    assert kept
+    export.Parts.write(planted, {doc_id: (key, '{"planted": true}') for doc_id, (key, _) in kept.items()})
     record = sorted(p for p in (build / "search").glob("*.json") if p.name != "site.json")[0]
     honest = record.read_bytes()
     record.write_text('{"records": [["tasks/planted/", "<p>planted</p>"]]}', encoding="utf-8")
