@@ -2,6 +2,8 @@
 
 import subprocess
 
+import pytest
+
 from generator.pipeline import load_site
 from generator.model.history import Change, task_histories
 
@@ -186,3 +188,28 @@ def test_the_changes_page_stops_at_its_line_budget_and_counts_the_rest(fixture_p
     everything = jobs.change_groups(site, edits)
     assert [g["commit"] for g in everything] == ["c2", "c1"] and all(g["more"] == 0 for g in everything)
     assert all(d["added"] for d in everything[1]["documents"])
+
+
+@pytest.mark.parametrize("object_format", ["sha1", "sha256"])
+def test_blob_ids_read_from_each_commits_folder_are_those_git_gives_path_by_path(scratch, object_format):
+    import generator.model.history as history_module
+    _git(scratch.root, "init", "-q", f"--object-format={object_format}")
+    docs = sorted((scratch.content / "documents").glob("*.yaml"))
+    _git(scratch.root, "add", "content/jurisdictions.yaml", str(docs[0]), str(docs[1]))
+    _git(scratch.root, "commit", "-q", "-m", "Two documents")
+    _edit_title(docs[0], " (edited)")
+    _git(scratch.root, "add", "-A", "content")
+    _git(scratch.root, "commit", "-q", "-m", "The rest, one edited")
+    commits = subprocess.run(["git", "rev-list", "HEAD"], cwd=scratch.root, capture_output=True, text=True,
+                             check=True).stdout.split()
+    specs = [f"{c}:content/documents/{p.name}" for c in commits for p in docs] + \
+        [f"{commits[0]}:content/documents/missing.yaml", f"{commits[0]}:content/sources", f"{commits[0]}:content/nowhere/x"]
+    one_by_one = {}
+    for spec in specs:
+        found = subprocess.run(["git", "rev-parse", "--verify", "-q", spec], cwd=scratch.root, capture_output=True,
+                               text=True)
+        kind = subprocess.run(["git", "cat-file", "-t", spec], cwd=scratch.root, capture_output=True, text=True)
+        if found.returncode == 0 and kind.stdout.strip() == "blob":
+            one_by_one[spec] = found.stdout.strip()
+    assert history_module._blob_ids(scratch, specs) == one_by_one
+    assert len(one_by_one) == len(docs) + 2 and len(next(iter(one_by_one.values()))) == (40 if object_format == "sha1" else 64)

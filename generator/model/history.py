@@ -88,10 +88,11 @@ def _follow(touched: dict[str, list[tuple[int, Change, str, str]]], rel: str) ->
             return log
 
 
-def _blobs(project, specs: list[str]) -> dict[str, str | None]:
-    """The text of many `<commit>:<path>` at once, through one `git cat-file --batch`."""
+def _objects(project, specs: list[str]) -> dict[str, tuple[str, bytes, str]]:
+    """Many objects (`<commit>:<path>` or ids) at once, through one `git cat-file --batch`: each one's type,
+    bytes and id; a missing one is left out."""
     data = _git(project, "cat-file", "--batch", stdin="".join(f"{s}\n" for s in specs).encode()) if specs else b""
-    out: dict[str, str | None] = dict.fromkeys(specs)
+    out: dict[str, tuple[str, bytes, str]] = {}
     pos = 0
     for spec in specs:
         end = data.find(b"\n", pos) if data else -1
@@ -99,10 +100,20 @@ def _blobs(project, specs: list[str]) -> dict[str, str | None]:
             break
         header = data[pos:end].split()
         pos = end + 1
-        if len(header) == 3 and header[1] == b"blob":
+        if len(header) == 3 and header[2].isdigit():  # else "<spec> missing"
             size = int(header[2])
-            out[spec] = data[pos:pos + size].decode("utf-8", "replace")
+            out[spec] = (header[1].decode(), data[pos:pos + size], header[0].decode())
             pos += size + 1
+    return out
+
+
+def _blobs(project, specs: list[str]) -> dict[str, str | None]:
+    """The text of many `<commit>:<path>` at once."""
+    found = _objects(project, specs)
+    out: dict[str, str | None] = dict.fromkeys(specs)
+    for spec, (kind, data, _) in found.items():
+        if kind == "blob":
+            out[spec] = data.decode("utf-8", "replace")
     return out
 
 
@@ -152,15 +163,36 @@ def task_histories(project, site: Site) -> dict[str, list[Change]]:
 
 
 def _blob_ids(project, specs: list[str]) -> dict[str, str]:
-    """The blob id of many `<commit>:<path>` at once, through one `git cat-file --batch-check`."""
-    data = _git(project, "cat-file", "--batch-check", stdin="".join(f"{s}\n" for s in specs).encode()) \
-        if specs else b""
+    """The blob id of many `<commit>:<folder>/<file>` at once: each commit's folder is read once and its entries
+    looked up here. Git resolves every `<commit>:<path>` from the commit's root, reading the folder again: at
+    3,758 documents added by one commit, 2.3 s of the history stage, growing as the square of their number."""
+    wanted: dict[str, list[tuple[str, str]]] = {}
+    for spec in specs:
+        commit, _, path = spec.partition(":")
+        folder, _, name = path.rpartition("/")
+        wanted.setdefault(f"{commit}:{folder}", []).append((spec, name))
     out = {}
-    for spec, line in zip(specs, (data or b"").decode("utf-8", "replace").splitlines()):
-        fields = line.split()
-        if len(fields) == 3 and fields[1] == "blob":
-            out[spec] = fields[0]
+    for folder, (kind, data, oid) in _objects(project, list(wanted)).items():
+        if kind != "tree":
+            continue
+        entries = _tree_entries(data, len(oid) // 2)  # the id's length: SHA-1 or SHA-256
+        for spec, name in wanted[folder]:
+            entry = entries.get(name)
+            if entry is not None and entry[0].startswith(b"100"):  # a file, not a folder or a link
+                out[spec] = entry[1]
     return out
+
+
+def _tree_entries(data: bytes, id_bytes: int) -> dict[str, tuple[bytes, str]]:
+    """A git tree object's entries by name: (mode, object id). Each is `<mode> <name>\\0<id>`."""
+    entries, pos = {}, 0
+    while pos < len(data):
+        space = data.index(b" ", pos)
+        nul = data.index(b"\0", space)
+        entries[data[space + 1:nul].decode("utf-8", "surrogateescape")] = (
+            data[pos:space], data[nul + 1:nul + 1 + id_bytes].hex())
+        pos = nul + 1 + id_bytes
+    return entries
 
 
 def _is_blob(project, rel: str, blob: str | None) -> bool:
