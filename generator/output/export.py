@@ -184,12 +184,12 @@ class Parts:
     """Each document's part of the exports made of one part a document (documents.json, tasks.json, tasks.csv,
     indicators.csv), kept between builds in one file an export, by the document's key: after an edit only its
     neighbourhood's parts are made again (0.5 s of a rebuild at 10,000 tasks was making them all). `keys`
-    (document id -> key of what its part shows: pipeline.site_keys) are set before the exports are made;
-    with none, every part is made. The same bytes either way (tests/test_incremental.py).
+    (document id -> key of what its part shows: generate() takes the key of the document's page) are set before
+    the exports are made; with none, every part is made. The same bytes either way (tests/test_incremental.py).
 
     The file is a line of JSON naming each part's document, key and length in bytes, then the parts one after
-    another: reading and writing it is a slice and a join, not the JSON of every part (0.3 s a rebuild at 10,000
-    tasks, as one JSON document)."""
+    another: reading and writing it is a slice and a join, not the JSON of every part (at 10,000 tasks 0.07 s a
+    rebuild for the four exports, against 0.2 s as one JSON document each)."""
 
     VERSION = 2
 
