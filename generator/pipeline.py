@@ -369,10 +369,11 @@ def _run_at_once(project: Project, steps: list[tuple[list[str], dict, str]]) -> 
     running: list[tuple[subprocess.Popen, str, object]] = []
     said: list[bytes] = []
     try:
-        for n, (cmd, env, failed) in enumerate(steps):
-            held = tempfile.TemporaryFile() if n < len(steps) - 1 else None
-            running.append((subprocess.Popen(cmd, cwd=project.root, env=env, start_new_session=True,
-                                             pass_fds=tuple(_locks.values()), stderr=held), failed, held))
+        with _ctrl_c_held():
+            for n, (cmd, env, failed) in enumerate(steps):
+                held = tempfile.TemporaryFile() if n < len(steps) - 1 else None
+                running.append((subprocess.Popen(cmd, cwd=project.root, env=env, start_new_session=True,
+                                                 pass_fds=tuple(_locks.values()), stderr=held), failed, held))
         while running:
             for step in list(running):
                 child, failed, held = step
@@ -395,6 +396,25 @@ def _run_at_once(project: Project, steps: list[tuple[list[str], dict, str]]) -> 
         for text in said:
             sys.stderr.write(text.decode("utf-8", "replace"))
         sys.stderr.flush()
+
+
+@contextlib.contextmanager
+def _ctrl_c_held():
+    """A Ctrl-C while the steps start is acted on once they have all started: raised inside subprocess.Popen,
+    after its fork, it would leave the process just started unknown here, and so never stopped (seen: a MkDocs
+    left running on its own after a Ctrl-C at its start)."""
+    if threading.current_thread() is not threading.main_thread() \
+            or signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, None):
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed and callable(previous):
+        previous(signal.SIGINT, None)  # Python's own handler raises KeyboardInterrupt
 
 
 def _stop_group(child: subprocess.Popen) -> None:

@@ -149,6 +149,27 @@ def test_ctrl_c_prints_one_line_and_leaves_no_temporary_folder(project):
     assert tree(project / "site") == before
 
 
+def test_ctrl_c_while_a_step_starts_stops_that_step_too(tmp_path, monkeypatch):
+    """A Ctrl-C that lands inside subprocess.Popen, after its fork, must not leave the new process running."""
+    started = []
+    real = subprocess.Popen
+
+    def popen_then_ctrl_c(*args, **kwargs):
+        child = real(*args, **kwargs)
+        started.append(child)
+        os.kill(os.getpid(), signal.SIGINT)  # pressed before Popen returned
+        return child
+    sleeper = ([sys.executable, "-c", "import time; time.sleep(60)"], dict(os.environ), "failed ({})")
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as from a terminal, whatever ran pytest
+    try:
+        monkeypatch.setattr(pipeline.subprocess, "Popen", popen_then_ctrl_c)
+        with pytest.raises(KeyboardInterrupt):
+            pipeline._run_at_once(Project(tmp_path), [sleeper, sleeper])
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert len(started) == 2 and all(child.poll() is not None for child in started)
+
+
 def test_kill_9_leaves_the_old_site_whole_and_the_next_build_cleans_up(project):
     before = tree(project / "site")
     change_content(project)
