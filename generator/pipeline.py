@@ -77,13 +77,17 @@ def load_site(project: Project) -> Site:
     return build_model(loaded)
 
 
-def plan(project: Project, site: Site, histories: dict,
-         parts: Parts | None = None) -> tuple[Renderer, list[Job | Download]]:
+def site_inputs(project: Project) -> tuple[str, object]:
+    """The site's address and the date it is built as of (the last commit's), which every page may show."""
+    return read_site_url(project), build_date(os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch(project))
+
+
+def plan(project: Project, site: Site, histories: dict, parts: Parts | None = None,
+         inputs: tuple[str, object] | None = None) -> tuple[Renderer, list[Job | Download]]:
     """Stage 4a: the site as a list of jobs (pages/), and the renderer for them. `parts`: where the exports'
-    parts by document are kept between builds (output/export.py)."""
-    site_url = read_site_url(project)
+    parts by document are kept between builds (output/export.py); `inputs`: site_inputs(), if already read."""
+    site_url, as_of = inputs or site_inputs(project)
     downloads = data_files(site, site_url, load_schema_registry(project.schema), parts)
-    as_of = build_date(os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch(project))
     jobs = site_jobs(site, site_url, downloads, DICTIONARY, histories)
     one_page_per_path([job.path for job in jobs])
     renderer = Renderer(site, site_url, as_of)
@@ -91,13 +95,13 @@ def plan(project: Project, site: Site, histories: dict,
     return renderer, jobs
 
 
-def site_keys(project: Project, site: Site, histories: dict) -> tuple[str, dict[str, str]]:
-    """What the render keys (output/keys.py) are made from: the site-wide inputs (the documents' ids in order among
-    them: adding or removing a document renders every file again) and each document's digest. Known before the
-    jobs are planned, so that the search records, keyed by document, can be written meanwhile."""
-    as_of = build_date(os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch(project))
-    common = site_digest(project.root, site, read_site_url(project), as_of, read_settings(project),
-                         [doc.id for doc in site.documents])
+def site_keys(project: Project, site: Site, histories: dict,
+              inputs: tuple[str, object]) -> tuple[str, dict[str, str]]:
+    """What the render keys (output/keys.py) are made from: the site-wide inputs (site_inputs(), the settings, and
+    the documents' ids in order: adding or removing a document renders every file again) and each document's
+    digest. Known before the jobs are planned, so that the search records, keyed by document, can be written
+    meanwhile."""
+    common = site_digest(project.root, site, *inputs, read_settings(project), [doc.id for doc in site.documents])
     return common, document_digests(site, histories)
 
 
@@ -106,8 +110,8 @@ def first_look(project: Project, out_dir: Path, changed: list[str], cache: dict)
     content as it now is, before it is checked (the whole build that follows checks it, and shows any
     problem). Returns the paths written, under out_dir."""
     site = build_model(load_content(project, cache))
-    site_url = read_site_url(project)
-    renderer = Renderer(site, site_url, build_date(os.environ.get("SOURCE_DATE_EPOCH") or source_date_epoch(project)))
+    site_url, as_of = site_inputs(project)
+    renderer = Renderer(site, site_url, as_of)
     renderer.env.globals.update(read_settings(project))
     jobs = [job for doc_id in changed for job in document_pages(site, site_url, site.document[doc_id], {})]
     folders: dict[str, bool] = {}
@@ -174,12 +178,13 @@ def generate(project: Project, with_history: bool = True, timings: dict | None =
         # What a build keeps for the next one by key alone is not used when git tracks anything under build/
         # (content/parsed.py folder_for): a pull request could bring parts that do not hold what their keys say.
         kept = loaded.parsed is not None and loaded.parsed.folder is not None
-        common, digests = stage("keys", site_keys, project, site, histories)
+        inputs = site_inputs(project)
+        common, digests = stage("keys", site_keys, project, site, histories, inputs)
         searched = beside(lambda: write_search_files(site, out_dir.parent / "search",
                                                      document_keys(common, digests) if kept else None),
                           len(site.documents))
         parts = Parts(out_dir.parent / "exports" if kept else None)
-        renderer, jobs = stage("jobs", plan, project, site, histories, parts)
+        renderer, jobs = stage("jobs", plan, project, site, histories, parts, inputs)
         keys = stage("job keys", job_keys, jobs, common, digests)
         # a document's part of the exports shows what its page does: it goes by that page's key
         by_path = {job.path: key for job, key in zip(jobs, keys)}
@@ -413,8 +418,8 @@ def _ctrl_c_held():
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-    if pressed and callable(previous):
-        previous(signal.SIGINT, None)  # Python's own handler raises KeyboardInterrupt
+    if pressed:
+        signal.raise_signal(signal.SIGINT)  # again, to what was there before: Python's raises KeyboardInterrupt
 
 
 def _stop_group(child: subprocess.Popen) -> None:
